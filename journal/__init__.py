@@ -1,0 +1,3 @@
+"""journal: a git-backed change journal for online news."""
+
+__version__ = "0.1.0"

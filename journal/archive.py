@@ -1,0 +1,515 @@
+"""The git boundary: the only module that runs git. SHAs are opaque strings elsewhere.
+
+Reading goes through GitPython (`git log` path-limited, a persistent `cat-file`).
+Writing goes through one long-lived `git fast-import` process (`Writer`): it keeps
+~1,000 commits/s on archives of 100k files, where an index-based commit per version
+slows to a crawl. Refs move only at `Writer.checkpoint()`, so a crash loses at most
+the commits since the last checkpoint and never leaves a half-written commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import git
+
+from journal import commits
+from journal.errors import JournalError, NoArchive, PushFailed
+from journal.models import Change, Revision
+
+log = logging.getLogger(__name__)
+
+CONFIG_FILE = "journal.toml"
+ATTRIBUTES = "*.md diff=journal\n"
+BRANCH = "main"
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+_LOG_FORMAT = f"--format={_RECORD}%H{_FIELD}%ct{_FIELD}%B{_FIELD}"
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+# Git settings the archive relies on; applied at init and again by reindex (a clone
+# does not carry .git/config).
+_GIT_CONFIG = {
+    "diff.journal.wordRegex": "[^[:space:]]+",
+    "diff.journal.xfuncname": "^# .*$",
+    "core.commitGraph": "true",
+    "fetch.writeCommitGraph": "true",
+    "gc.writeCommitGraph": "true",
+    "core.quotePath": "false",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str = "journal"
+    email: str = "journal@localhost"
+
+    def signature(self, when: datetime) -> str:
+        name = re.sub(r"[<>\n\r\x00]", "", self.name).strip() or "journal"
+        email = re.sub(r"[<>\s\x00]", "", self.email) or "journal@localhost"
+        return f"{name} <{email}> {int(when.timestamp())} +0000"
+
+
+class Archive:
+    """A journal archive: a git repository with journal.toml at its root."""
+
+    def __init__(self, root: Path, repo: git.Repo):
+        self.root = root
+        self.repo = repo
+        self._cat_lock = threading.Lock()
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path) -> Archive:
+        root = root.expanduser().absolute()
+        if not (root / ".git").is_dir():
+            raise NoArchive(f'No archive at {root}; run "journal init {root}" first.')
+        try:
+            repo = git.Repo(root)
+        except git.InvalidGitRepositoryError as exc:
+            raise NoArchive(
+                f'{root} is not a git repository; run "journal init" on a new directory.'
+            ) from exc
+        return cls(root, repo)
+
+    @classmethod
+    def create(cls, root: Path, config_text: str, identity: Identity, now: datetime) -> Archive:
+        """Make a new archive: `git init`, then one commit of journal.toml and .gitattributes."""
+        root = root.expanduser().absolute()
+        if (root / ".git").exists():
+            raise JournalError(f"{root} is already a git repository; use it with --archive {root}.")
+        root.mkdir(parents=True, exist_ok=True)
+        existing = sorted(p.name for p in root.iterdir())
+        repo = git.Repo.init(root, initial_branch=BRANCH)
+        archive = cls(root, repo)
+        archive.configure()
+        if existing:
+            # Files that were here before (the shipped archive/README.md) stay untracked
+            # and out of `git status`.
+            exclude = root / ".git" / "info" / "exclude"
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            with exclude.open("a", encoding="utf-8") as fh:
+                fh.write("# present before journal init\n")
+                fh.writelines(f"/{name}\n" for name in existing if name not in (CONFIG_FILE,))
+        with Writer(archive, identity) as writer:
+            writer.commit(
+                commits.config_message("journal: create archive"),
+                now,
+                {CONFIG_FILE: config_text.encode(), ".gitattributes": ATTRIBUTES.encode()},
+            )
+            writer.checkpoint()
+        archive.git("read-tree", "-u", "--reset", "HEAD")
+        return archive
+
+    def configure(self) -> None:
+        with self.repo.config_writer() as cfg:
+            for key, value in _GIT_CONFIG.items():
+                section, _, option = key.rpartition(".")
+                section = section.replace("diff.journal", 'diff "journal"')
+                cfg.set_value(section, option, value)
+
+    @property
+    def state_dir(self) -> Path:
+        path = Path(self.repo.git_dir) / "journal"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def git(self, *args: str) -> str:
+        try:
+            return str(self.repo.git.execute(["git", *args]))
+        except git.GitCommandError as exc:
+            raise JournalError(f"git {args[0]} failed in {self.root}: {_stderr(exc)}") from exc
+
+    # -- reading ---------------------------------------------------------------
+
+    def head(self) -> str | None:
+        try:
+            return self.repo.head.commit.hexsha
+        except ValueError:
+            return None  # no commits yet
+
+    def read(self, commit: str, path: str) -> bytes | None:
+        """The bytes of `path` at `commit`, or None when the file is absent there."""
+        if not _SHA.match(commit):
+            raise ValueError(f"not a commit id: {commit!r}")
+        with self._cat_lock:
+            try:
+                _, kind, _, data = self.repo.git.get_object_data(f"{commit}:{path}")
+            except ValueError:
+                return None
+        return data if kind in (b"blob", "blob") else None
+
+    def read_blob(self, sha: str) -> bytes:
+        with self._cat_lock:
+            _, _, _, data = self.repo.git.get_object_data(sha)
+        return data
+
+    def read_config(self, commit: str | None = None) -> str:
+        """journal.toml as committed (commit given) or as in the working tree."""
+        if commit is None:
+            try:
+                return (self.root / CONFIG_FILE).read_text(encoding="utf-8")
+            except FileNotFoundError as exc:
+                raise NoArchive(
+                    f"{self.root} has no {CONFIG_FILE}; restore it with "
+                    f'"git -C {self.root} checkout -- {CONFIG_FILE}".'
+                ) from exc
+        data = self.read(commit, CONFIG_FILE)
+        return data.decode("utf-8") if data else ""
+
+    def revisions(self, path: str) -> list[Revision]:
+        """Every journal commit that touched `path`, oldest first."""
+        return list(reversed(list(self.log(paths=[path]))))
+
+    def log(
+        self,
+        *,
+        paths: list[str] | None = None,
+        limit: int | None = None,
+        skip: int = 0,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        reverse: bool = False,
+        rev: str = "HEAD",
+    ) -> Iterator[Revision]:
+        """Journal commits newest first (oldest first with `reverse`), streamed."""
+        if self.head() is None:
+            return
+        args = ["log", _LOG_FORMAT, "--name-status", "--no-renames", "--no-color"]
+        if limit is not None:
+            args.append(f"--max-count={limit}")
+        if skip:
+            args.append(f"--skip={skip}")
+        if since:
+            args.append(f"--since={int(since.timestamp())}")
+        if until:
+            args.append(f"--until={int(until.timestamp())}")
+        if reverse:
+            args.append("--reverse")
+        args += [rev, "--"]
+        if paths:
+            args += paths
+        for record in self._stream(args):
+            revision = _revision(record)
+            if revision is not None:
+                yield revision
+
+    def raw_log(self, rev: str) -> Iterator[tuple[Revision, str | None]]:
+        """Journal commits oldest first with the blob id of the file they wrote (reindex)."""
+        args = [
+            "log", _LOG_FORMAT, "--raw", "--no-abbrev", "--no-renames", "--reverse", rev, "--",
+        ]  # fmt: skip
+        for record in self._stream(args):
+            revision = _revision(record)
+            if revision is None:
+                continue
+            blob = None
+            for line in record.split("\n"):
+                if line.startswith(":") and line.endswith("\t" + revision.path):
+                    fields = line.split("\t", 1)[0].split()
+                    blob = None if set(fields[3]) == {"0"} else fields[3]
+            yield revision, blob
+
+    def commits_between(self, old: str | None, new: str) -> int:
+        spec = new if old is None else f"{old}..{new}"
+        return int(self.git("rev-list", "--count", spec))
+
+    def is_ancestor(self, old: str, new: str) -> bool:
+        try:
+            self.repo.git.execute(["git", "merge-base", "--is-ancestor", old, new])
+        except git.GitCommandError:
+            return False
+        return True
+
+    def _stream(self, args: list[str]) -> Iterator[str]:
+        proc = self.repo.git.execute(["git", *args], as_process=True)
+        popen = proc.proc
+        assert popen is not None
+        assert popen.stdout is not None
+        stdout: IO[bytes] = popen.stdout
+        buffer = b""
+        try:
+            while chunk := stdout.read(1 << 16):
+                buffer += chunk
+                *records, buffer = buffer.split(_RECORD.encode())
+                for record in records:
+                    if record:
+                        yield record.decode("utf-8", errors="replace")
+            if buffer:
+                yield buffer.decode("utf-8", errors="replace")
+        finally:
+            stdout.close()
+            if popen.poll() is None:
+                popen.kill()
+            popen.wait()
+
+    # -- the working tree ------------------------------------------------------
+
+    def sync_worktree(self, old: str | None, new: str) -> None:
+        """Bring index and files from commit `old` to `new`, keeping unrelated local edits."""
+        if old == new:
+            return
+        if old is None:
+            self.git("read-tree", "-u", "--reset", new)
+        else:
+            self.git("read-tree", "-m", "-u", old, new)
+
+    def stage(self, path: str) -> None:
+        self.git("update-index", "--add", "--", path)
+
+    def is_clean(self) -> bool:
+        return not self.git("status", "--porcelain", "--untracked-files=normal").strip()
+
+    # -- upkeep ------------------------------------------------------------------
+
+    def recover(self) -> list[str]:
+        """Remove leftovers of a killed writer. Call only while holding the writer lock."""
+        notes = []
+        git_dir = Path(self.repo.git_dir)
+        for tmp in (git_dir / "objects" / "pack").glob("tmp_*"):
+            tmp.unlink(missing_ok=True)
+            notes.append(f"removed half-written pack file {tmp.name} from an interrupted run")
+        for lock in [
+            git_dir / "index.lock",
+            git_dir / "HEAD.lock",
+            *git_dir.glob("refs/heads/*.lock"),
+        ]:
+            if lock.exists() and time.time() - lock.stat().st_mtime > 2:
+                lock.unlink(missing_ok=True)
+                notes.append(f"removed stale git lock {lock.relative_to(git_dir)}")
+        return notes
+
+    def write_commit_graph(self) -> None:
+        """Add new commits to the commit-graph, with changed-path Bloom filters."""
+        self.git("commit-graph", "write", "--reachable", "--changed-paths", "--split", "--no-progress")
+
+    def maintain(self) -> None:
+        """Full upkeep: one pack, one commit-graph layer with Bloom filters."""
+        self.git("repack", "-a", "-d", "-q", "--write-bitmap-index")
+        self.git("prune-packed")
+        self.git(
+            "commit-graph",
+            "write",
+            "--reachable",
+            "--changed-paths",
+            "--split=replace",
+            "--no-progress",
+        )
+
+    def pack_count(self) -> int:
+        return len(list((Path(self.repo.git_dir) / "objects" / "pack").glob("pack-*.pack")))
+
+    # -- remotes -------------------------------------------------------------------
+
+    def push(self, remote: str) -> str:
+        """Push the branch; raise PushFailed with git's reason, leaving local commits intact."""
+        try:
+            out = self.repo.git.execute(
+                ["git", "push", "--porcelain", remote, f"{BRANCH}:{BRANCH}"],
+                env={
+                    **os.environ,
+                    "GIT_TERMINAL_PROMPT": "0",
+                    "GIT_ASKPASS": "true",
+                    "SSH_ASKPASS": "true",
+                },
+                kill_after_timeout=300,
+            )
+        except git.GitCommandError as exc:
+            raise PushFailed(
+                f"push to {_redact(remote)} failed: {_stderr(exc)}. Your commits are safe in "
+                f'{self.root}; fix the remote and run "journal push" again.'
+            ) from exc
+        return str(out)
+
+    def remote_url(self, name: str) -> str | None:
+        try:
+            return str(self.repo.git.execute(["git", "remote", "get-url", name]))
+        except git.GitCommandError:
+            return None
+
+
+class Writer:
+    """One `git fast-import` process that turns versions into commits on `main`."""
+
+    def __init__(self, archive: Archive, identity: Identity):
+        self.archive = archive
+        self.identity = identity
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._parent = archive.head()
+        self._mark = 0
+        self._pending = 0
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(commit=exc[0] is None)
+
+    @property
+    def pending(self) -> int:
+        """Commits written to the stream since the last checkpoint."""
+        return self._pending
+
+    def _stdin(self) -> IO[bytes]:
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                ["git", "fast-import", "--quiet", "--done", "--date-format=raw"],
+                cwd=self.archive.root,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        assert self._proc.stdin is not None
+        return self._proc.stdin
+
+    def commit(self, message: str, when: datetime, changes: Mapping[str, bytes | None]) -> None:
+        """Queue one commit: each path gets new bytes, or is deleted when given None."""
+        if when.tzinfo is None:
+            raise ValueError("commit time must be timezone-aware")
+        out = self._stdin()
+        self._mark += 1
+        msg = message.encode("utf-8")
+        sig = self.identity.signature(when.astimezone(UTC)).encode("utf-8")
+        parts = [
+            f"commit refs/heads/{BRANCH}\nmark :{self._mark}\n".encode(),
+            b"author " + sig + b"\n",
+            b"committer " + sig + b"\n",
+            f"data {len(msg)}\n".encode(), msg, b"\n",
+        ]  # fmt: skip
+        if self._mark == 1 and self._parent:
+            parts.append(f"from {self._parent}\n".encode())
+        for path, data in changes.items():
+            if not _safe_repo_path(path):
+                raise ValueError(f"refusing unsafe path {path!r}")
+            if data is None:
+                parts.append(f"D {path}\n".encode())
+            else:
+                parts += [f"M 100644 inline {path}\ndata {len(data)}\n".encode(), data, b"\n"]
+        parts.append(b"\n")
+        try:
+            out.write(b"".join(parts))
+        except BrokenPipeError as exc:
+            raise JournalError(f"git fast-import stopped: {self._errors()}") from exc
+        self._pending += 1
+
+    def checkpoint(self) -> str | None:
+        """Make every queued commit durable and move the branch; return the new head."""
+        if self._proc is None or self._pending == 0:
+            return self.archive.head()
+        out = self._stdin()
+        token = f"journal-{self._mark}"
+        try:
+            out.write(f"checkpoint\nprogress {token}\n".encode())
+            out.flush()
+        except BrokenPipeError as exc:
+            raise JournalError(f"git fast-import stopped: {self._errors()}") from exc
+        assert self._proc.stdout is not None
+        while True:
+            line = self._proc.stdout.readline()
+            if not line:
+                raise JournalError(f"git fast-import stopped: {self._errors()}")
+            if line.decode(errors="replace").strip() == f"progress {token}":
+                break
+        self._pending = 0
+        return self.archive.head()
+
+    def close(self, commit: bool = True) -> None:
+        """End the stream: with `commit`, checkpoint first; otherwise drop queued commits."""
+        if self._proc is None:
+            return
+        proc, self._proc = self._proc, None
+        assert proc.stdin is not None
+        try:
+            if commit:
+                proc.stdin.write(b"done\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        if not commit:
+            proc.kill()  # --done makes fast-import discard everything after the last checkpoint
+        code = proc.wait()
+        if commit and code != 0:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            raise JournalError(f"git fast-import failed: {err.strip()[-500:]}")
+        self._pending = 0
+
+    def _errors(self) -> str:
+        if self._proc is None or self._proc.stderr is None:
+            return "unknown error"
+        if self._proc.poll() is None:
+            self._proc.kill()
+        return self._proc.stderr.read().decode(errors="replace").strip()[-500:] or "no output"
+
+
+def _revision(record: str) -> Revision | None:
+    parts = record.split(_FIELD)
+    if len(parts) < 4:
+        return None
+    sha, stamp, message, files = parts[0].strip(), parts[1], parts[2], parts[3]
+    subject, summary, trailers = commits.parse(message)
+    change = trailers.get("Change")
+    source = trailers.get("Source", "")
+    path = _path_of(files)
+    if not change or path is None:
+        return None  # a configuration commit, or one made by hand
+    try:
+        kind = Change(change)
+        version = int(trailers.get("Version", "0"))
+    except ValueError:
+        return None
+    return Revision(
+        commit=sha,
+        path=path,
+        time=datetime.fromtimestamp(int(stamp), UTC),
+        change=kind,
+        version=version,
+        url=trailers.get("Url", ""),
+        source=source,
+        title=commits.title_from_subject(subject, source),
+        summary=summary,
+        change_size=trailers.get("Change-Size"),
+        words=trailers.get("Words"),
+        extractor=trailers.get("Extractor"),
+        fetched_at=trailers.get("Fetched-At"),
+    )
+
+
+def _path_of(files: str) -> str | None:
+    for line in files.strip("\n").split("\n"):
+        if "\t" in line:
+            path = line.rsplit("\t", 1)[1]
+            if path.endswith(".md"):
+                return path
+    return None
+
+
+def _safe_repo_path(path: str) -> bool:
+    parts = path.split("/")
+    return (
+        bool(path)
+        and not path.startswith("/")
+        and all(p and p not in (".", "..") and p != ".git" for p in parts)
+        and re.fullmatch(r"[A-Za-z0-9._/-]+", path) is not None
+    )
+
+
+def _stderr(exc: git.GitCommandError) -> str:
+    text = exc.stderr if isinstance(exc.stderr, str) else str(exc)
+    text = text.strip().removeprefix("stderr:").strip().strip("'").strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return _redact(" ".join(lines[-3:]))[:500] or "no reason given"
+
+
+def _redact(text: str) -> str:
+    """Hide passwords in URLs (https://user:secret@host) before they reach a message."""
+    return re.sub(r"(://[^/:@\s]+):[^@/\s]+@", r"\1:***@", text)

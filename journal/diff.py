@@ -1,0 +1,293 @@
+"""Paragraph-then-word diff between two versions of an article.
+
+Paragraphs are aligned first (exact matches anchor the alignment; inside a
+changed stretch, similar paragraphs are paired so an edited paragraph shows as
+one edited row, not a deletion and an insertion); then words are diffed inside
+each edited pair. A paragraph that left one place and appears unchanged in
+another is a move, not a deletion plus an insertion. Renderers (terminal, web,
+feeds) all read the same `Diff`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Literal
+
+from journal.models import ArticleText
+
+RowKind = Literal["equal", "insert", "delete", "change", "move-from", "move-to"]
+OpKind = Literal["equal", "insert", "delete"]
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD = re.compile(r"\w+")
+# Paragraph pairs more alike than this (share of words in common) are one edited
+# paragraph; below it they are a removal and an addition.
+PAIR_THRESHOLD = 0.45
+_MAX_PAIRING = 250_000  # cells of the pairing table before falling back to positions
+
+
+@dataclass(frozen=True)
+class Op:
+    kind: OpKind
+    text: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the side-by-side table. `ops` is set for `change` rows only."""
+
+    kind: RowKind
+    old: str | None
+    new: str | None
+    ops: tuple[Op, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    name: str  # "title", "byline", "published"
+    old: str
+    new: str
+    ops: tuple[Op, ...] = ()
+
+
+@dataclass(frozen=True)
+class Diff:
+    rows: tuple[Row, ...]
+    fields: tuple[FieldChange, ...] = ()
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fields) or any(r.kind != "equal" for r in self.rows)
+
+    def field(self, name: str) -> FieldChange | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def summary(self) -> str:
+        """One line: 'title changed; 2 paragraphs added, 5 removed, 1 edited'."""
+        parts = [f"{f.name} changed" for f in self.fields]
+        counts = []
+        for key, word in (
+            ("added", "added"),
+            ("removed", "removed"),
+            ("edited", "edited"),
+            ("moved", "moved"),
+        ):
+            n = self.stats.get(key, 0)
+            if n:
+                counts.append(f"{n} {word}")
+        if counts:
+            first = counts[0].split(" ", 1)
+            noun = "paragraph" if first[0] == "1" else "paragraphs"
+            counts[0] = f"{first[0]} {noun} {first[1]}"
+            parts.append(", ".join(counts))
+        return "; ".join(parts) or "no visible change"
+
+    def size(self) -> str:
+        """`typo`, `minor` or `major`: how much a reader would care."""
+        changed = self.stats.get("words_added", 0) + self.stats.get("words_removed", 0)
+        total = max(self.stats.get("words_old", 0), 1)
+        whole = self.stats.get("added", 0) + self.stats.get("removed", 0)
+        title = self.field("title")
+        title_words = _changed_words(title.ops) if title else 0
+        if whole == 0 and changed + title_words <= 4:
+            return "typo"
+        if changed + title_words <= max(12, total // 10):
+            return "minor"
+        return "major"
+
+    def words(self) -> str:
+        return f"+{self.stats.get('words_added', 0)} -{self.stats.get('words_removed', 0)}"
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def word_ops(old: str, new: str) -> tuple[Op, ...]:
+    """Token-level diff of two strings; joining the non-insert ops gives `old` back,
+    the non-delete ops give `new`."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    ops: list[Op] = []
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            _append(ops, "equal", "".join(a[i1:i2]))
+        else:
+            if i2 > i1:
+                _append(ops, "delete", "".join(a[i1:i2]))
+            if j2 > j1:
+                _append(ops, "insert", "".join(b[j1:j2]))
+    return tuple(_tidy(ops))
+
+
+def _append(ops: list[Op], kind: OpKind, text: str) -> None:
+    if ops and ops[-1].kind == kind:
+        ops[-1] = Op(kind, ops[-1].text + text)
+    else:
+        ops.append(Op(kind, text))
+
+
+def _tidy(ops: list[Op]) -> list[Op]:
+    """Read 'a b' → 'c d' as one edit: a lone space between two changes joins them,
+    and inside each stretch of changes all removed text comes before all added text."""
+    expanded: list[Op] = []
+    for i, op in enumerate(ops):
+        between_changes = 0 < i < len(ops) - 1 and "equal" not in (ops[i - 1].kind, ops[i + 1].kind)
+        if op.kind == "equal" and op.text.isspace() and between_changes:
+            expanded += [Op("delete", op.text), Op("insert", op.text)]
+        else:
+            expanded.append(op)
+    out: list[Op] = []
+    removed: list[str] = []
+    added: list[str] = []
+
+    def flush() -> None:
+        if removed:
+            out.append(Op("delete", "".join(removed)))
+        if added:
+            out.append(Op("insert", "".join(added)))
+        removed.clear()
+        added.clear()
+
+    for op in expanded:
+        if op.kind == "delete":
+            removed.append(op.text)
+        elif op.kind == "insert":
+            added.append(op.text)
+        else:
+            flush()
+            out.append(op)
+    flush()
+    return out
+
+
+def _changed_words(ops: tuple[Op, ...]) -> int:
+    return sum(len(words(o.text)) for o in ops if o.kind != "equal")
+
+
+def diff_paragraphs(old: tuple[str, ...] | list[str], new: tuple[str, ...] | list[str]) -> tuple[Row, ...]:
+    rows: list[Row] = []
+    matcher = SequenceMatcher(None, list(old), list(new), autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            rows += [Row("equal", p, p) for p in old[i1:i2]]
+        else:
+            rows += _pair(list(old[i1:i2]), list(new[j1:j2]))
+    return tuple(_find_moves(rows))
+
+
+def _pair(old: list[str], new: list[str]) -> list[Row]:
+    """Align a changed stretch: order-preserving pairing of similar paragraphs."""
+    if not old:
+        return [Row("insert", None, p) for p in new]
+    if not new:
+        return [Row("delete", p, None) for p in old]
+    sets_old = [{w.lower() for w in words(p)} for p in old]
+    sets_new = [{w.lower() for w in words(p)} for p in new]
+    n, m = len(old), len(new)
+    if n * m > _MAX_PAIRING:
+        pairs = [(i, i) for i in range(min(n, m)) if _similar(sets_old[i], sets_new[i]) >= PAIR_THRESHOLD]
+    else:
+        pairs = _best_pairs(sets_old, sets_new)
+    rows: list[Row] = []
+    i = j = 0
+    for pi, pj in pairs:
+        rows += [Row("delete", old[k], None) for k in range(i, pi)]
+        rows += [Row("insert", None, new[k]) for k in range(j, pj)]
+        rows.append(Row("change", old[pi], new[pj], word_ops(old[pi], new[pj])))
+        i, j = pi + 1, pj + 1
+    rows += [Row("delete", old[k], None) for k in range(i, n)]
+    rows += [Row("insert", None, new[k]) for k in range(j, m)]
+    return rows
+
+
+def _best_pairs(a: list[set[str]], b: list[set[str]]) -> list[tuple[int, int]]:
+    """Weighted LCS: the order-preserving pairing with the greatest total similarity."""
+    n, m = len(a), len(b)
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below = score[i], score[i + 1]
+        for j in range(m - 1, -1, -1):
+            sim = _similar(a[i], b[j])
+            best = max(below[j], row[j + 1])
+            if sim >= PAIR_THRESHOLD:
+                best = max(best, sim + below[j + 1])
+            row[j] = best
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        sim = _similar(a[i], b[j])
+        if sim >= PAIR_THRESHOLD and score[i][j] == sim + score[i + 1][j + 1]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif score[i][j] == score[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _similar(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def _find_moves(rows: list[Row]) -> list[Row]:
+    """Turn a deletion and an insertion of the same paragraph into a move."""
+    deleted: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        if row.kind == "delete" and row.old is not None:
+            deleted.setdefault(row.old, []).append(index)
+    if not deleted:
+        return rows
+    out = list(rows)
+    for index, row in enumerate(rows):
+        if row.kind == "insert" and row.new is not None and deleted.get(row.new):
+            source = deleted[row.new].pop(0)
+            out[source] = Row("move-from", row.new, None)
+            out[index] = Row("move-to", None, row.new)
+    return out
+
+
+def diff(old: ArticleText | None, new: ArticleText | None) -> Diff:
+    """The diff between two versions; None stands for "no text" (before v1, after removal)."""
+    old_paras = old.paragraphs if old else ()
+    new_paras = new.paragraphs if new else ()
+    rows = diff_paragraphs(old_paras, new_paras)
+    fields: list[FieldChange] = []
+    if old and new:
+        for name in ("title", "byline", "published"):
+            a, b = getattr(old, name) or "", getattr(new, name) or ""
+            if a != b:
+                fields.append(FieldChange(name, a, b, word_ops(a, b)))
+    stats = {
+        "added": sum(r.kind == "insert" for r in rows),
+        "removed": sum(r.kind == "delete" for r in rows),
+        "edited": sum(r.kind == "change" for r in rows),
+        "moved": sum(r.kind == "move-to" for r in rows),
+        "words_old": sum(len(words(p)) for p in old_paras),
+        "words_new": sum(len(words(p)) for p in new_paras),
+    }
+    added = removed = 0
+    for row in rows:
+        if row.kind == "insert" and row.new:
+            added += len(words(row.new))
+        elif row.kind == "delete" and row.old:
+            removed += len(words(row.old))
+        elif row.kind == "change":
+            added += sum(len(words(o.text)) for o in row.ops if o.kind == "insert")
+            removed += sum(len(words(o.text)) for o in row.ops if o.kind == "delete")
+    stats["words_added"], stats["words_removed"] = added, removed
+    return Diff(rows=rows, fields=tuple(fields), stats=stats)
+
+
+def old_side(rows: tuple[Row, ...]) -> list[str]:
+    """The paragraphs of the old version, rebuilt from the rows (a test of the diff)."""
+    return [r.old for r in rows if r.old is not None]
+
+
+def new_side(rows: tuple[Row, ...]) -> list[str]:
+    return [r.new for r in rows if r.new is not None]

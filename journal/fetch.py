@@ -1,0 +1,374 @@
+"""The only HTTP user: honest User-Agent, robots.txt, per-host limits, bounded everything.
+
+- at most `per_host` requests in flight to one host, and `delay` seconds between starts;
+- robots.txt fetched once per host (cached in the state database for a day) and obeyed;
+- conditional GET when the caller passes validators (ETag / Last-Modified);
+- a total deadline per request (a server dripping one byte a second is cut off);
+- `max_bytes` enforced on the *decoded* body while streaming (gzip bombs included):
+  a larger body is refused, never truncated;
+- redirects followed by hand to a bounded depth, loops detected;
+- connections to loopback, private, link-local or otherwise non-public addresses
+  refused unless `allow_private`, checked on the resolved address at connect time,
+  so a redirect or a DNS answer cannot smuggle a request inside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ipaddress
+import socket
+import ssl
+import time
+import urllib.robotparser
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+
+import certifi
+import httpcore
+import httpx
+
+from journal.errors import FetchError
+from journal.models import FetchSettings
+from journal.normalize import single_line
+
+ROBOTS_TTL = 24 * 3600
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a GET came back with. `status` is 200, 304 (not modified), 404 or 410."""
+
+    url: str  # after redirects
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def body_hash(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+class RobotsStore(Protocol):
+    """Where robots.txt answers are kept between runs (the state database)."""
+
+    def robots(self, host: str) -> tuple[str, int, float] | None: ...
+
+    def save_robots(self, host: str, body: str, status: int, fetched: float) -> None: ...
+
+
+class BlockedAddress(Exception):
+    """A connection to an address that the settings do not allow."""
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves names itself and connects only to allowed addresses."""
+
+    def __init__(self, allow_private: bool):
+        self._inner = httpcore.AnyIOBackend()
+        self._allow_private = allow_private
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise FetchError(f"cannot resolve host {host!r} ({exc.strerror})") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        allowed = [a for a in addresses if self._allow_private or is_public(a)]
+        if not allowed:
+            raise BlockedAddress(
+                f"{host} is a private or loopback address ({addresses[0]}); "
+                "set allow_private = true in [fetch] to allow it"
+            )
+        error: Exception | None = None
+        for address in allowed:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise BlockedAddress("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _HostGate:
+    """At most `per_host` requests in flight to one host, starts `delay` seconds apart."""
+
+    def __init__(self, per_host: int, delay: float):
+        self._slots = asyncio.Semaphore(per_host)
+        self._delay = delay
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire()
+        async with self._lock:
+            wait = self._next - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next = time.monotonic() + self._delay
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._slots.release()
+
+
+class Fetcher:
+    """One per run. Use as `async with Fetcher(settings) as f: await f.get(url)`."""
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        robots: RobotsStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.settings = settings
+        self._robots_store = robots
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchError] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._gates: dict[str, _HostGate] = {}
+        self._clock = clock
+        transport = httpx.AsyncHTTPTransport(retries=0)
+        # httpx builds its connection pool with the default network backend; this one
+        # checks every resolved address before connecting.
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl.create_default_context(cafile=certifi.where()),
+            max_connections=max(settings.concurrency, 4),
+            max_keepalive_connections=max(settings.concurrency, 4),
+            keepalive_expiry=15.0,
+            network_backend=_GuardedBackend(settings.allow_private),
+        )
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            timeout=httpx.Timeout(settings.timeout),
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+        html_only: bool = True,
+    ) -> Response:
+        """GET `url`, following redirects. Raises FetchError; 404/410 come back as responses."""
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                return await self._get(url, etag, last_modified, accept, html_only)
+        except TimeoutError:
+            raise FetchError(f"timed out after {self.settings.timeout:g}s") from None
+        except BlockedAddress as exc:
+            raise FetchError(f"refused: {exc}", transient=False) from None
+        except httpx.TooManyRedirects as exc:
+            raise FetchError(str(exc)) from None
+        except (httpx.HTTPError, httpcore.NetworkError, httpcore.TimeoutException, OSError) as exc:
+            raise FetchError(_describe(exc)) from None
+
+    async def _get(
+        self, url: str, etag: str | None, last_modified: str | None, accept: str, html_only: bool
+    ) -> Response:
+        seen: list[str] = []
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise FetchError(f"refused: not an http(s) URL: {single_line(current, 200)}", transient=False)
+            if current in seen:
+                raise FetchError(f"redirect loop at {single_line(current, 200)}", transient=False)
+            seen.append(current)
+            if not await self.allowed(current):
+                raise FetchError("disallowed by robots.txt", transient=False)
+            headers = {"Accept": accept}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            async with (
+                self._gate(parts.hostname),
+                self._client.stream("GET", current, headers=headers) as resp,
+            ):
+                if resp.status_code in _REDIRECTS and resp.headers.get("location"):
+                    current = urljoin(current, resp.headers["location"].strip())
+                    continue
+                return await self._response(current, resp, html_only)
+        raise FetchError(f"more than {self.settings.max_redirects} redirects", transient=False)
+
+    async def _response(self, url: str, resp: httpx.Response, html_only: bool) -> Response:
+        status = resp.status_code
+        common = {
+            "url": url,
+            "content_type": resp.headers.get("content-type"),
+            "etag": resp.headers.get("etag"),
+            "last_modified": resp.headers.get("last-modified"),
+        }
+        if status == 304:
+            return Response(status=304, **common)
+        if status in (404, 410):
+            return Response(status=status, **common)
+        if status == 429 or status >= 500:
+            raise FetchError(f"HTTP {status} from the server", status=status)
+        if status != 200:
+            raise FetchError(f"HTTP {status}", status=status)
+        ctype = (common["content_type"] or "").split(";", 1)[0].strip().lower()
+        if html_only and ctype and not ctype.startswith(_HTML_TYPES):
+            raise FetchError(f"not an HTML page (Content-Type {single_line(ctype, 80)})", transient=False)
+        body = await self._read(resp)
+        return Response(status=200, body=body, **common)
+
+    async def _read(self, resp: httpx.Response) -> bytes:
+        limit = self.settings.max_bytes
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(
+                f"body of {int(declared):,} bytes is over max_bytes ({limit:,})", transient=False
+            )
+        decoder = _decoder(resp.headers.get("content-encoding", ""))
+        chunks: list[bytes] = []
+        size = 0
+        async for raw in resp.aiter_raw():
+            for piece in decoder(raw, limit - size + 1):
+                size += len(piece)
+                if size > limit:
+                    raise FetchError(f"body is over max_bytes ({limit:,} bytes)", transient=False)
+                chunks.append(piece)
+        return b"".join(chunks)
+
+    def _gate(self, host: str) -> _HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = _HostGate(self.settings.per_host, self.settings.delay)
+        return gate
+
+    async def allowed(self, url: str) -> bool:
+        """Whether robots.txt of the URL's host lets this user agent fetch it.
+
+        Raises FetchError (transient) when robots.txt cannot be reached: then nothing
+        on that host is fetched in this run.
+        """
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.path == "/robots.txt":
+            return True
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            rules = self._robots.get(origin)
+            if rules is None:
+                rules = self._robots[origin] = await self._load_robots(origin)
+        if isinstance(rules, FetchError):
+            raise FetchError(f"robots.txt unreachable ({rules}); not fetching from this host now")
+        return rules.can_fetch(_agent_token(self.settings.user_agent), url)
+
+    async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | FetchError:
+        now = self._clock()
+        cached = self._robots_store.robots(origin) if self._robots_store else None
+        if cached is not None and now - cached[2] < ROBOTS_TTL:
+            body, status = cached[0], cached[1]
+        else:
+            try:
+                resp = await self._get(origin + "/robots.txt", None, None, "text/plain", False)
+            except FetchError as exc:
+                if exc.status is None or exc.status >= 500:
+                    return exc
+                body, status = "", exc.status
+            except (
+                httpx.HTTPError,
+                httpcore.NetworkError,
+                httpcore.TimeoutException,
+                OSError,
+            ) as exc:
+                return FetchError(_describe(exc))
+            else:
+                status = resp.status
+                body = resp.body[:500_000].decode("utf-8", errors="replace") if status == 200 else ""
+            if self._robots_store is not None:
+                self._robots_store.save_robots(origin, body, status, now)
+        parser = urllib.robotparser.RobotFileParser()
+        # No robots.txt (4xx): everything is allowed, which is what parsing nothing means.
+        parser.parse(body.splitlines() if status < 400 else [])
+        return parser
+
+
+def _agent_token(user_agent: str) -> str:
+    """The product token robots.txt rules are matched against: 'journal/0.1 (…)' → 'journal'."""
+    return user_agent.split("/", 1)[0].split()[0] if user_agent.strip() else "*"
+
+
+def _decoder(encoding: str) -> Callable[[bytes, int], Iterable[bytes]]:
+    """A streaming Content-Encoding decoder whose every output piece is bounded."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return lambda data, limit: [data]
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(f"unsupported Content-Encoding {single_line(encoding, 40)!r}", transient=False)
+    wbits = 47 if encoding != "deflate" else 15  # 47: zlib or gzip header, detected
+    state: dict[str, Any] = {"z": zlib.decompressobj(wbits), "raw": encoding == "deflate"}
+
+    def decode(data: bytes, limit: int) -> Iterable[bytes]:
+        out: list[bytes] = []
+        while data:
+            try:
+                piece = state["z"].decompress(data, max(limit, 1))
+            except zlib.error as exc:
+                if state["raw"] and not out:
+                    # Some servers send raw deflate without the zlib header.
+                    state["z"], state["raw"] = zlib.decompressobj(-15), False
+                    continue
+                raise FetchError(f"corrupt {encoding} body ({exc})", transient=False) from None
+            state["raw"] = False
+            out.append(piece)
+            limit -= len(piece)
+            if limit <= 0:
+                break
+            data = state["z"].unconsumed_tail
+        return out
+
+    return decode
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError | httpcore.ConnectError | ConnectionError):
+        return f"cannot connect ({single_line(text, 200)})"
+    if isinstance(exc, httpx.TimeoutException | httpcore.TimeoutException):
+        return "timed out"
+    return single_line(f"{type(exc).__name__}: {text}", 300)

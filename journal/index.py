@@ -1,0 +1,149 @@
+"""Rebuild local state from git history: `journal reindex`, and catching up after a crash.
+
+History is the truth. The state database is a cache of it plus what only the updater
+can know (HTTP validators, error counts); everything readers rely on (articles,
+versions, first seen, last changed, aliases, the schedule) comes back from git.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from journal import document, schedule
+from journal.archive import Archive
+from journal.models import Change, Revision, Settings
+from journal.normalize import fingerprint
+from journal.state import ArticleRow, State
+from journal.urls import article_id
+
+log = logging.getLogger(__name__)
+
+
+def record(
+    state: State,
+    row: ArticleRow,
+    *,
+    path: str,
+    change: Change,
+    version: int,
+    when: float,
+    title: str,
+    url: str,
+    text_fingerprint: str | None,
+) -> None:
+    """Fold one committed version into an article row (the row is saved by the caller)."""
+    row.path = path
+    row.sid = article_id(path)
+    if title:
+        row.title = title
+    if url:
+        row.url = url
+        state.add_alias(url, row.id)
+    row.versions = max(row.versions, version)
+    if row.first_seen is None:
+        row.first_seen = when
+    if change is not Change.REEXTRACT:
+        row.last_changed = when
+    if change is Change.REMOVED:
+        row.removed = 1
+        return
+    row.removed = 0
+    if text_fingerprint:
+        row.fingerprint = text_fingerprint
+        if change is Change.REEXTRACT:
+            if state.text_times(row.id, text_fingerprint) == 0:
+                state.record_text(row.id, text_fingerprint)
+        else:
+            state.record_text(row.id, text_fingerprint)
+
+
+def catch_up(
+    archive: Archive,
+    state: State,
+    settings: Settings,
+    now: float,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Apply the commits git has and the state does not; return how many."""
+    head = archive.head()
+    known = state.meta("head")
+    if head is None or head == known:
+        return 0
+    if known is not None and not archive.is_ancestor(known, head):
+        log.warning("history was rewritten since the state was written; rebuilding it")
+        state.reset()
+        known = None
+    rev = head if known is None else f"{known}..{head}"
+    return _apply(archive, state, settings, rev, head, now, progress)
+
+
+def reindex(
+    archive: Archive,
+    state: State,
+    settings: Settings,
+    now: float,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Forget the derived state and rebuild it from every commit."""
+    archive.configure()
+    state.reset()
+    head = archive.head()
+    if head is None:
+        return 0
+    return _apply(archive, state, settings, head, head, now, progress)
+
+
+def _apply(
+    archive: Archive,
+    state: State,
+    settings: Settings,
+    rev: str,
+    head: str,
+    now: float,
+    progress: Callable[[int], None] | None,
+) -> int:
+    count = 0
+    with state.transaction():
+        for revision, blob in archive.raw_log(rev):
+            row = _row_for(state, revision)
+            text_fp = None
+            if blob is not None and revision.change is not Change.REMOVED:
+                doc = document.parse(archive.read_blob(blob))
+                text_fp = fingerprint(doc.title, doc.paragraphs)
+            record(
+                state,
+                row,
+                path=revision.path,
+                change=revision.change,
+                version=revision.version,
+                when=revision.time.timestamp(),
+                title=revision.title,
+                url=revision.url,
+                text_fingerprint=text_fp,
+            )
+            source = settings.source(row.source)
+            rules = source.schedule if source else settings.schedule
+            nxt = schedule.resume(row.last_changed or now, now, rules)
+            row.wait, row.next_check = nxt.wait, nxt.at
+            row.last_checked = max(row.last_checked or 0.0, revision.time.timestamp())
+            state.save(row)
+            count += 1
+            if progress and count % 1000 == 0:
+                progress(count)
+        state.set_meta("head", head)
+    if progress:
+        progress(count)
+    return count
+
+
+def _row_for(state: State, revision: Revision) -> ArticleRow:
+    row = state.article_by_path(revision.path)
+    if row is None and revision.url:
+        candidate = state.article_by_alias(revision.url)
+        if candidate is not None and candidate.path is None:
+            row = candidate
+    if row is None:
+        source = revision.source or revision.path.split("/", 1)[0]
+        row = state.add_article(source, revision.url, revision.time.timestamp())
+    return row

@@ -1,0 +1,185 @@
+"""Text normalisation: what makes two extractions of one article compare equal.
+
+Pure functions, no third-party imports: the read commands use them too.
+Bump NORMALISER_VERSION whenever a rule changes the output, so that
+`journal reextract` can tell re-flowed text from an edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+NORMALISER_VERSION = "1"
+
+# Zero-width and formatting characters that never carry meaning in article text:
+# soft hyphen, zero-width space/joiners, LRM/RLM, bidi embeddings and isolates,
+# word joiner, invisible operators, BOM.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# C0/C1 controls other than whitespace; whitespace is collapsed separately.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACE = re.compile(r"\s+")
+
+# Lines that are page furniture wherever they appear (compared case-insensitively,
+# without surrounding punctuation). Each is a whole line, never a prefix: an article
+# sentence that merely starts with "Advertisement" stays.
+_BOILERPLATE_LINES = frozenset(
+    line.strip()
+    for line in """
+    advertisement
+    advertisements
+    ad
+    sponsored
+    sponsored content
+    promoted content
+    supported by
+    related
+    related topics
+    related articles
+    related stories
+    related content
+    related coverage
+    related links
+    more on this story
+    more on this topic
+    top stories
+    most read
+    most popular
+    trending
+    read more
+    read more here
+    continue reading
+    keep reading
+    see more
+    show more
+    load more
+    view comments
+    comments
+    share
+    share this
+    share this article
+    share this story
+    share this page
+    share article
+    share on facebook
+    share on twitter
+    share on x
+    share on whatsapp
+    share on linkedin
+    share via email
+    share by email
+    email
+    facebook
+    twitter
+    whatsapp
+    linkedin
+    pinterest
+    reddit
+    print
+    copy link
+    link copied
+    copied
+    tweet
+    listen to this article
+    play video
+    watch video
+    video player loading
+    image caption
+    media caption
+    image source
+    image copyright
+    getty images
+    skip to content
+    skip to main content
+    skip advertisement
+    sign up for our newsletter
+    subscribe now
+    follow us
+    back to top
+    scroll to continue with content
+    """.strip().splitlines()
+)
+
+# Short lines that only say when the page was touched ("Updated 5 minutes ago",
+# "Last updated: 18 September 2015", "Page last updated at 19:26 GMT, Sunday, 5 April 2009").
+# They change with every edit or every fetch, and the commit time already records it.
+_STAMP = re.compile(
+    r"^(?:page\s+)?(?:last\s+)?(?:updated|modified|published|posted|first published|"
+    r"last modified|updated on|published on)\b[^.!?]{0,80}$",
+    re.IGNORECASE,
+)
+_RELATIVE_TIME = re.compile(
+    r"^(?:about\s+)?(?:\d+|an?|one)\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago$",
+    re.IGNORECASE,
+)
+_READING_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\s+read$", re.IGNORECASE)
+_EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_WORD = re.compile(r"\w+")
+
+
+def clean(text: str) -> str:
+    """One line of text in canonical form: NFC, no invisibles, single spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def is_boilerplate(line: str) -> bool:
+    """True for a line that is page furniture rather than article text."""
+    if len(line) > 120:
+        return False
+    bare = _EDGE_PUNCT.sub("", line).casefold()
+    if not bare:
+        return True  # a line of punctuation only: separators, bullets, "----"
+    bare = _SPACE.sub(" ", bare)
+    if bare in _BOILERPLATE_LINES:
+        return True
+    return bool(_STAMP.match(line.strip()) or _RELATIVE_TIME.match(bare) or _READING_TIME.match(bare))
+
+
+def paragraphs(lines: Iterable[str], title: str = "") -> tuple[str, ...]:
+    """Clean lines into paragraphs: furniture dropped, repeats and the title echo removed."""
+    out: list[str] = []
+    title_key = _comparable(clean(title)) if title else ""
+    for raw in lines:
+        line = clean(raw)
+        if not line or is_boilerplate(line):
+            continue
+        if out and out[-1] == line:
+            continue
+        if title_key and _comparable(line) == title_key:
+            continue  # the headline repeated inside the body
+        out.append(line)
+    return tuple(out)
+
+
+def _comparable(text: str) -> str:
+    return " ".join(_WORD.findall(text))
+
+
+def fingerprint(title: str, body: Iterable[str]) -> str:
+    """A hash that changes only when the words of an article change.
+
+    Two texts that differ only in whitespace, punctuation, invisible characters or
+    the order of whole paragraphs have the same fingerprint: none of those is an edit
+    a reader of a change journal wants to see, and all of them occur when a page is
+    redesigned or re-rendered.
+    """
+    keys = sorted(k for k in (_comparable(clean(p)) for p in body) if k)
+    digest = hashlib.sha256()
+    digest.update(_comparable(clean(title)).encode())
+    for key in keys:
+        digest.update(b"\n")
+        digest.update(key.encode())
+    return digest.hexdigest()[:32]
+
+
+def single_line(value: str, limit: int = 500) -> str:
+    """A value from the web made safe for one line of a header: no newlines, bounded."""
+    value = clean(value)
+    if len(value) > limit:
+        value = value[: limit - 1].rstrip() + "…"
+    return value

@@ -1,0 +1,298 @@
+"""The operations behind each command, returning plain data for the CLI (and web) to render.
+
+Read operations import nothing from the fetch/extract stack.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from journal import commits
+from journal.archive import Archive
+from journal.errors import ConfigError, PushFailed
+from journal.history import Entry, Reader, ago, later
+from journal.lock import WriterLock
+from journal.models import Change
+from journal.state import ArticleRow, State
+from journal.terminal import describe, diff_inline, diff_side_by_side, safe, standalone_html, when
+
+
+def read_state(archive: Archive, note: Callable[[str], None]) -> State:
+    """The state database, rebuilt from git first when it is missing (a fresh clone)."""
+    fresh = not State.exists(archive.state_dir)
+    state = State.open(archive.state_dir)
+    head = archive.head()
+    if head is not None and state.meta("head") != head and (fresh or state.meta("head") is None):
+        note(f"Building the local index of {archive.root} from git history (once)…")
+        reindex(archive, note, state=state)
+    return state
+
+
+def reindex(archive: Archive, note: Callable[[str], None], state: State | None = None) -> int:
+    from journal import index
+    from journal.sources import settings
+
+    own = state is None
+    with WriterLock(archive.state_dir, wait=30):
+        state = state or State.open(archive.state_dir)
+        try:
+            count = index.reindex(archive, state, settings(archive), time.time())
+            state.set_meta("worktree", archive.head())
+        finally:
+            if own:
+                state.close()
+    return count
+
+
+def run_update(
+    archive: Archive,
+    articles: list[str],
+    sources: list[str],
+    force: bool,
+    watch: bool,
+    push_after: bool,
+    reporter: Any,
+) -> dict[str, Any]:
+    from journal import update
+    from journal.sources import settings
+
+    config = settings(archive)
+    unknown = [s for s in sources if config.source(s) is None]
+    if unknown:
+        raise ConfigError(f'No source named {", ".join(unknown)}; "journal source list" shows them.')
+    if not config.sources and not articles:
+        reporter.note('No sources yet; add one with "journal source add NAME FEED_URL".')
+    ids: tuple[int, ...] = ()
+    if articles:
+        reader = Reader(archive, read_state(archive, reporter.note))
+        ids = tuple(reader.resolve(a).id for a in articles)
+        reader.state.close()
+    options = update.Options(sources=tuple(sources), force=force, articles=ids)
+    summary = update.run(archive, options, reporter, watch=watch).as_json()
+    if push_after:
+        try:
+            summary["pushed"] = push(archive, None)
+        except PushFailed as exc:
+            summary["push_error"] = str(exc)
+            reporter.note(str(exc))
+    return summary
+
+
+def push(archive: Archive, remote: str | None) -> str:
+    from journal.sources import settings
+
+    target = remote or settings(archive).push_remote
+    if not target:
+        if archive.remote_url("origin"):
+            target = "origin"
+        else:
+            raise PushFailed(
+                'No remote to push to; give one ("journal push URL") or set push_remote in journal.toml.'
+            )
+    archive.push(target)
+    return target
+
+
+def maintain(archive: Archive) -> str:
+    with WriterLock(archive.state_dir, wait=30):
+        started = time.monotonic()
+        archive.maintain()
+        state = State.open(archive.state_dir)
+        try:
+            state.set_meta("graph_head", archive.head())
+        finally:
+            state.close()
+    return f"Repacked and wrote the commit-graph with Bloom filters in {time.monotonic() - started:.1f}s."
+
+
+# -- status ---------------------------------------------------------------------------
+
+
+def article_status(reader: Reader, ref: str) -> dict[str, Any]:
+    row = reader.resolve(ref)
+    revisions = reader.revisions(row)
+    versions = reader.version_numbers(revisions)
+    shown = [r for r in revisions if r.change is not Change.REEXTRACT]
+    last = shown[-1] if shown else None
+    return {
+        "id": row.sid,
+        "title": row.title,
+        "url": row.url,
+        "source": row.source,
+        "path": row.path,
+        "aliases": [a for a in reader.state.aliases(row.id) if not a.startswith("guid ")],
+        "first_seen": _iso(row.first_seen),
+        "last_changed": _iso(row.last_changed),
+        "last_checked": _iso(row.last_checked),
+        "versions": len(versions),
+        "changes": max(len(versions) - 1, 0),
+        "removed": bool(row.removed),
+        "last_event": last.change.value if last else None,
+        "retired": row.next_check is None,
+        "next_check": _iso(row.next_check),
+        "failures": row.failures,
+        "last_error": row.last_error,
+    }
+
+
+def archive_status(reader: Reader) -> dict[str, Any]:
+    from journal.sources import settings
+
+    state = reader.state
+    now = time.time()
+    config = settings(reader.archive)
+    due = state.db.execute(
+        "SELECT COUNT(*) FROM articles WHERE next_check IS NOT NULL AND next_check <= ?", (now,)
+    ).fetchone()[0]
+    failing = state.db.execute("SELECT COUNT(*) FROM articles WHERE failures >= 3").fetchone()[0]
+    feeds = [
+        {
+            "url": f.url,
+            "source": f.source,
+            "last_polled": _iso(f.last_polled),
+            "failures": f.failures,
+            "last_error": f.last_error,
+        }
+        for f in state.feeds()
+    ]
+    return {
+        "archive": str(reader.archive.root),
+        "head": reader.archive.head(),
+        "sources": [s.name for s in config.sources],
+        **state.count(),
+        "due": int(due),
+        "failing": int(failing),
+        "feeds": feeds,
+    }
+
+
+def render_status(data: dict[str, Any]) -> str:
+    now = datetime.now(UTC)
+    if "archive" in data:
+        lines = [
+            f"archive   {data['archive']}",
+            f"sources   {', '.join(data['sources']) or 'none yet'}",
+            f"articles  {data['articles']} with {data['versions']} versions "
+            f"({data['retired']} retired, {data['removed']} removed)",
+            f"pending   {data['tracked'] - data['articles']} found but not yet recorded",
+            f"due       {data['due']} articles due for a check now",
+        ]
+        broken = [f for f in data["feeds"] if f["failures"]]
+        for feed in broken:
+            lines.append(
+                f"feed      {safe(feed['url'])} failing ({feed['failures']}x): {safe(feed['last_error'])}"
+            )
+        if data["failing"]:
+            lines.append(f"failing   {data['failing']} articles failed their last 3+ checks")
+        return "\n".join(lines)
+    first = _dt(data["first_seen"])
+    changed = _dt(data["last_changed"])
+    lines = [
+        safe(data["title"]),
+        f"  This article is from the source '{safe(data['source'])}' and was first seen on "
+        f"{when(first) if first else 'unknown'}.",
+    ]
+    if changed:
+        lines.append(f"  It last changed {ago(changed, now)} ({when(changed)}).")
+    if data["retired"]:
+        lines.append("  It won't be checked again for changes.")
+    elif data["next_check"]:
+        nxt = _dt(data["next_check"])
+        assert nxt is not None
+        lines.append(f"  Next check {ago(nxt, now)} ({when(nxt)}).")
+    changes = data["changes"]
+    lines.append(
+        f"  The article has changed {changes} time{'s' if changes != 1 else ''} "
+        f"({data['versions']} versions)."
+    )
+    if data["removed"]:
+        lines.append("  It has been removed from its site (HTTP 404/410).")
+    if data["failures"] and data["last_error"]:
+        lines.append(f"  The last {data['failures']} check(s) failed: {safe(data['last_error'])}")
+    lines += [f"  url   {safe(data['url'])}", f"  id    {data['id']}", f"  file  {data['path']}"]
+    return "\n".join(lines)
+
+
+# -- lists and history -------------------------------------------------------------------------
+
+
+def article_list(
+    reader: Reader, source: str | None, since: str | None, limit: int | None
+) -> list[dict[str, Any]]:
+    since_ts = None
+    if since:
+        try:
+            since_ts = datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp()
+        except ValueError as exc:
+            raise ConfigError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from exc
+    rows = reader.state.listing(source=source, since=since_ts, limit=limit)
+    return [_row_json(row) for row in rows]
+
+
+def _row_json(row: ArticleRow) -> dict[str, Any]:
+    return {
+        "id": row.sid,
+        "source": row.source,
+        "url": row.url,
+        "path": row.path,
+        "title": row.title,
+        "versions": row.versions,
+        "first_seen": _iso(row.first_seen),
+        "last_changed": _iso(row.last_changed) or "",
+        "removed": bool(row.removed),
+        "retired": row.next_check is None,
+    }
+
+
+def article_history(reader: Reader, ref: str) -> tuple[ArticleRow, list[Entry], dict[str, Any]]:
+    row = reader.resolve(ref)
+    entries = reader.entries(row)
+    data = {
+        **_row_json(row),
+        "versions": [
+            {
+                "version": e.version,
+                "change": e.change.value,
+                "time": commits.iso(e.time),
+                "gap_seconds": e.gap,
+                "gap": later(e.gap) if e.gap is not None else None,
+                "summary": e.revision.summary,
+                "change_size": e.revision.change_size,
+                "words": e.revision.words,
+                "description": describe(e),
+                "commit": e.revision.commit,
+            }
+            for e in entries
+        ],
+    }
+    return row, entries, data
+
+
+def render_diff(
+    reader: Reader, ref: str, a: int | None, b: int | None, mode: str, width: int, color: bool
+) -> str:
+    row = reader.resolve(ref)
+    delta, rev_a, rev_b = reader.diff(row, a, b)
+    gap = (rev_b.time - rev_a.time).total_seconds()
+    old_label = f"Version {rev_a.version} · {when(rev_a.time)}"
+    new_label = (
+        f"Version {rev_b.version} · {when(rev_b.time)} {later(gap)}"
+        if gap > 0
+        else f"Version {rev_b.version}"
+    )
+    if mode == "html":
+        return standalone_html(delta, row.title, old_label, new_label)
+    if mode == "side":
+        return diff_side_by_side(delta, old_label, new_label, width, color)
+    return diff_inline(delta, old_label, new_label, color)
+
+
+def _iso(stamp: float | None) -> str | None:
+    return None if stamp is None else commits.iso(datetime.fromtimestamp(stamp, UTC))
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if not text else datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

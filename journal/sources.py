@@ -1,0 +1,98 @@
+"""The source list kept in the archive: journal.toml edits, each its own commit."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from journal import commits, config
+from journal.archive import CONFIG_FILE, Archive, Identity, Writer
+from journal.errors import ConfigError
+from journal.lock import WriterLock
+from journal.models import Settings, Source
+from journal.state import State
+from journal.urls import BadURL, canonical, host_of
+
+
+def init(root: Path, now: datetime) -> Archive:
+    """A new archive with the starter journal.toml."""
+    return Archive.create(root, config.STARTER, Identity(), now)
+
+
+def open_or_create(root: Path, now: datetime) -> tuple[Archive, bool]:
+    """The archive at `root`, made on first use when the directory has no repository yet."""
+    if (root / ".git").exists():
+        return Archive.open(root), False
+    return init(root, now), True
+
+
+def settings(archive: Archive) -> Settings:
+    return config.parse(archive.read_config(), where=str(archive.root / CONFIG_FILE))
+
+
+def add(
+    archive: Archive,
+    name: str,
+    feeds: list[str],
+    include: list[str],
+    exclude: list[str],
+    now: datetime,
+) -> Source:
+    text = config.add_source(archive.read_config(), name, feeds, include, exclude)
+    commit_config(archive, text, f"journal: add source {name}", f"feeds: {' '.join(feeds)}", now)
+    source = settings(archive).source(name)
+    assert source is not None
+    return source
+
+
+def remove(archive: Archive, name: str, now: datetime) -> None:
+    text = config.remove_source(archive.read_config(), name)
+    commit_config(archive, text, f"journal: remove source {name}", "", now)
+
+
+def track(archive: Archive, url: str, source: str | None, now: datetime) -> str:
+    """Follow one article no feed lists; returns the source it was filed under."""
+    try:
+        url = canonical(url)
+    except BadURL as exc:
+        raise ConfigError(f"{exc}; give the article's full http(s) address.") from exc
+    name = source or _source_name(host_of(url))
+    text = config.track_url(archive.read_config(), name, url)
+    commit_config(archive, text, f"journal: track {url}", f"source: {name}", now)
+    return name
+
+
+def _source_name(host: str) -> str:
+    """'www.bbc.co.uk' → 'bbc-co-uk'."""
+    for prefix in ("www.", "m.", "amp."):
+        host = host.removeprefix(prefix)
+    name = "".join(c if c.isalnum() else "-" for c in host.lower()).strip("-")
+    return name[:40].rstrip("-") or "tracked"
+
+
+def commit_config(archive: Archive, text: str, subject: str, detail: str, now: datetime) -> None:
+    """Write journal.toml, commit it alone, and leave index and working tree matching HEAD."""
+    ident = settings(archive)
+    with WriterLock(archive.state_dir, wait=30):
+        target = archive.root / CONFIG_FILE
+        tmp = target.with_suffix(".toml.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        with Writer(archive, Identity(ident.author_name, ident.author_email)) as writer:
+            writer.commit(commits.config_message(subject, detail), now, {CONFIG_FILE: text.encode()})
+            head = writer.checkpoint()
+        archive.stage(CONFIG_FILE)
+        state = State.open(archive.state_dir)
+        try:
+            if state.meta("worktree") is None or _only_config_changed(archive, state.meta("worktree"), head):
+                state.set_meta("worktree", head)
+        finally:
+            state.close()
+
+
+def _only_config_changed(archive: Archive, old: str | None, new: str | None) -> bool:
+    if old is None or new is None:
+        return False
+    changed = archive.git("diff", "--name-only", old, new).split()
+    return set(changed) <= {CONFIG_FILE}
