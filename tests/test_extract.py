@@ -1,0 +1,150 @@
+"""Extraction: HTML → one paragraph per line, stable metadata, and honest refusals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import PARAS, Cli, Site, article_html, rss
+
+from journal.extract import decode_html, extract
+from journal.models import Extraction, NotArticle
+
+URL = "https://news.example.org/2026/11/story"
+
+
+def extracted(html: str, url: str = URL) -> Extraction:
+    result = extract(html, url)
+    assert isinstance(result, Extraction), result
+    return result
+
+
+def test_same_html_gives_the_same_text() -> None:
+    html = article_html("Talks", PARAS)
+    assert extract(html, URL) == extract(html, URL)
+
+
+def test_paragraphs_are_lines_and_metadata_is_read() -> None:
+    found = extracted(
+        article_html("Talks held", PARAS, byline="Jonathan Marcus", published="2015-09-18T11:02:00+01:00")
+    )
+    assert found.title == "Talks held"
+    assert found.paragraphs == tuple(PARAS)
+    assert found.byline == "Jonathan Marcus"
+    assert found.published == "2015-09-18T10:02:00Z"
+    assert found.headline_meta
+
+
+def test_tables_are_one_row_per_line() -> None:
+    rows = "".join(
+        f"<tr><td>{name}</td><td>{votes:,}</td><td>{share}%</td></tr>"
+        for name, votes, share in [
+            ("Alpha Party", 120345, 41.2),
+            ("Beta Alliance", 98211, 33.6),
+            ("Gamma", 40012, 13.7),
+        ]
+    )
+    html = article_html("Results", PARAS[:3]).replace(
+        "</article>", f"<table><tr><th>Party</th><th>Votes</th><th>Share</th></tr>{rows}</table></article>"
+    )
+    lines = extracted(html).paragraphs
+    assert "Alpha Party | 120,345 | 41.2%" in lines
+    assert "Beta Alliance | 98,211 | 33.6%" in lines
+    assert all(len(line) < 300 for line in lines)
+
+
+def test_list_items_and_line_breaks_are_separate_paragraphs() -> None:
+    html = article_html("Lists", PARAS[:3]).replace(
+        "</article>",
+        "<ul><li>First point of the list is here.</li><li>Second point of the list is here.</li></ul>"
+        "<p>Line one of an address<br>Line two of an address</p></article>",
+    )
+    lines = extracted(html).paragraphs
+    for expected in (
+        "First point of the list is here.",
+        "Second point of the list is here.",
+        "Line one of an address",
+        "Line two of an address",
+    ):
+        assert expected in lines
+
+
+def test_json_ld_supplies_missing_metadata() -> None:
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "From JSON-LD",
+          "datePublished": "2020-01-02T03:04:05Z", "author": [{"@type": "Person", "name": "Ada Writer"}]}  # fmt: skip
+    html = article_html("ignored", PARAS, byline=None, published=None).replace(
+        '<meta property="og:title" content="ignored">',
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+    )
+    found = extracted(html)
+    assert found.title == "From JSON-LD"
+    assert found.byline == "Ada Writer"
+    assert found.published == "2020-01-02T03:04:05Z"
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("/2026/11/story?utm_source=x", "https://news.example.org/2026/11/story"),
+        ("https://www.news.example.org/2026/11/story", "https://www.news.example.org/2026/11/story"),
+        ("https://evil.example/takeover", None),  # another site cannot claim the article
+        ("javascript:alert(1)", None),
+    ],
+)
+def test_canonical_link_is_believed_only_on_the_same_site(href: str, expected: str | None) -> None:
+    found = extracted(article_html("Canonical", PARAS, canonical=href))
+    assert found.canonical == expected
+
+
+NOT_ARTICLES = {
+    "empty page": "<html><head><title>x</title></head><body></body></html>",
+    "link list": "<html><body><nav>"
+    + "".join(f"<a href='/s{i}'>Story {i}</a><br>" for i in range(40))
+    + "</nav></body></html>",
+    "consent wall": article_html(
+        "Before you continue",
+        [
+            "We use cookies and data to deliver and maintain our services.",
+            "Accept all cookies or manage your privacy settings.",
+        ],
+    ),
+    "paywall stub": article_html(
+        "Talks held",
+        [PARAS[0], "Subscribe to continue reading. Already a subscriber? Log in to read the full story."],
+    ),
+    "error page with 200": article_html(
+        "Page not found", ["Sorry, the page you are looking for does not exist or has moved."]
+    ),
+    "short stub": article_html("Stub", ["Just one short line."]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_ARTICLES))
+def test_pages_that_are_not_articles(name: str) -> None:
+    assert isinstance(extract(NOT_ARTICLES[name], URL), NotArticle)
+
+
+def test_not_articles_never_become_versions(site: Site, cli: Cli) -> None:
+    links = [site.put(f"/n/{i}", html) for i, html in enumerate(NOT_ARTICLES.values())]
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    summary = cli.json("update")
+    assert summary["commits"] == 0
+    assert summary["totals"]["new"] == 0
+    assert summary["totals"]["skipped"] + summary["totals"]["failed"] == len(links)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        ("café".encode(), "text/html; charset=utf-8", "café"),
+        ("café".encode("latin-1"), "text/html; charset=iso-8859-1", "café"),
+        ("café".encode("latin-1"), "text/html; charset=utf-8", "café"),  # lying header: falls back
+        (b"<meta charset='windows-1252'>caf\xe9", None, "<meta charset='windows-1252'>café"),
+        ("caf\u00e9".encode(), "text/html; charset=klingon", "café"),  # unknown charset name
+        (b"\xef\xbb\xbfcaf\xc3\xa9", None, "café"),  # BOM
+    ],
+)
+def test_decoding_survives_wrong_and_missing_charsets(
+    body: bytes, content_type: str | None, expected: str
+) -> None:
+    assert decode_html(body, content_type) == expected
