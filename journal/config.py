@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from typing import Any
@@ -32,7 +33,8 @@ timeout = 30              # seconds per request, all of it
 max_bytes = 10_000_000    # larger bodies are refused, not truncated
 per_host = 2              # requests in flight to one host
 delay = 1.0               # seconds between requests to one host
-allow_private = false     # allow loopback/private addresses (tests, local demo)
+allow_private = false     # true, or a list like ["10.0.0.5", "192.168.1.0/24"]: allow
+                          # loopback/private addresses (tests, local demo, intranets)
 
 [schedule]                # every key here can be overridden in a [sources.NAME] table
 first_wait = "30m"
@@ -64,7 +66,8 @@ def parse(text: str, where: str = "journal.toml") -> Settings:
         max_bytes=int(_number(fetch, "max_bytes", FetchSettings.max_bytes, where, minimum=1024)),
         per_host=int(_number(fetch, "per_host", FetchSettings.per_host, where, minimum=1)),
         delay=_number(fetch, "delay", FetchSettings.delay, where, minimum=0),
-        allow_private=bool(fetch.get("allow_private", False)),
+        allow_private=_allow_private(fetch.get("allow_private", False), where) is True,
+        allow_networks=_networks(fetch.get("allow_private", False), where),
         max_redirects=int(_number(fetch, "max_redirects", 5, where, minimum=0)),
         concurrency=int(_number(fetch, "concurrency", FetchSettings.concurrency, where, minimum=1)),
     )
@@ -132,6 +135,26 @@ def _schedule(table: dict[str, Any], base: ScheduleSettings, where: str) -> Sche
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: bad value for {key}: {exc}") from exc
     return ScheduleSettings(**{**base.__dict__, **values})
+
+
+def _allow_private(value: Any, where: str) -> bool | list[str]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise ConfigError(f"{where}: [fetch] allow_private must be true, false, or a list of addresses/networks.")
+
+
+def _networks(value: Any, where: str) -> tuple[str, ...]:
+    allowed = _allow_private(value, where)
+    if isinstance(allowed, bool):
+        return ()
+    for net in allowed:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: allow_private entry {net!r} is not an address or network.") from exc
+    return tuple(allowed)
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:

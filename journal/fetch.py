@@ -78,9 +78,16 @@ def is_public(address: str) -> bool:
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves names itself and connects only to allowed addresses."""
 
-    def __init__(self, allow_private: bool):
+    def __init__(self, allow_private: bool, networks: tuple[str, ...] = ()):
         self._inner = httpcore.AnyIOBackend()
         self._allow_private = allow_private
+        self._networks = [ipaddress.ip_network(n, strict=False) for n in networks]
+
+    def _allowed(self, address: str) -> bool:
+        if self._allow_private or is_public(address):
+            return True
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        return any(ip in net for net in self._networks)
 
     async def connect_tcp(
         self,
@@ -96,7 +103,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         except socket.gaierror as exc:
             raise FetchError(f"cannot resolve host {host!r} ({exc.strerror})") from exc
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        allowed = [a for a in addresses if self._allow_private or is_public(a)]
+        allowed = [a for a in addresses if self._allowed(a)]
         if not allowed:
             raise BlockedAddress(
                 f"{host} is a private or loopback address ({addresses[0]}); "
@@ -164,7 +171,7 @@ class Fetcher:
             max_connections=max(settings.concurrency, 4),
             max_keepalive_connections=max(settings.concurrency, 4),
             keepalive_expiry=15.0,
-            network_backend=_GuardedBackend(settings.allow_private),
+            network_backend=_GuardedBackend(settings.allow_private, settings.allow_networks),
         )
         self._client = httpx.AsyncClient(
             transport=transport,

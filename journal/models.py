@@ -124,6 +124,7 @@ class FetchSettings:
     per_host: int = 2
     delay: float = 1.0
     allow_private: bool = False
+    allow_networks: tuple[str, ...] = ()  # private networks allowed one by one (CIDR)
     max_redirects: int = 5
     concurrency: int = 32
 

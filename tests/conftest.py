@@ -29,7 +29,7 @@ class Page:
 class Site:
     """A tiny web site whose pages a test can swap while it runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.pages: dict[str, Page] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.in_flight = 0
@@ -81,14 +81,15 @@ class Site:
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # clients hanging up mid-response are part of several tests
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.host = host
+        self.server = Server((host, 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://{self.host}:{self.server.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -1,0 +1,274 @@
+"""Politeness and limits of the HTTP layer, against a real server that counts requests."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import subprocess
+import sys
+import textwrap
+import time
+import zlib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
+
+from journal.errors import FetchError
+from journal.fetch import Fetcher, Response
+from journal.models import FetchSettings
+
+LOCAL = FetchSettings(allow_private=True, delay=0.0, timeout=5.0)
+
+
+def get(url: str, settings: FetchSettings = LOCAL, **kwargs: str) -> Response:
+    async def go() -> Response:
+        async with Fetcher(settings) as fetcher:
+            return await fetcher.get(url, **kwargs)
+
+    return asyncio.run(go())
+
+
+def error(url: str, settings: FetchSettings = LOCAL) -> str:
+    with pytest.raises(FetchError) as caught:
+        get(url, settings)
+    return str(caught.value)
+
+
+@pytest.fixture
+def other_site() -> Iterator[Site]:
+    """A second host on the loopback network: 127.0.0.2."""
+    s = Site(host="127.0.0.2")
+    yield s
+    s.close()
+
+
+def test_user_agent_is_the_configured_one(site: Site) -> None:
+    url = site.put("/a", "<p>hi</p>")
+    get(url, FetchSettings(allow_private=True, delay=0, user_agent="journal/0.1 (+https://ex.org/contact)"))
+    agents = {headers["user-agent"] for _, headers in site.requests}
+    assert agents == {"journal/0.1 (+https://ex.org/contact)"}
+
+
+def test_robots_disallowed_urls_are_never_requested(site: Site, cli: Cli) -> None:
+    site.put("/robots.txt", "User-agent: journal\nDisallow: /private/\n", Content_Type="text/plain")
+    secret = site.put("/private/story", article_html("Secret", PARAS))
+    public = site.put("/public/story", article_html("Public", PARAS))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": secret}, {"link": public}])))
+    summary = cli.json("update")
+    assert site.hits("/private/story") == 0
+    assert site.hits("/public/story") == 1
+    assert site.hits("/robots.txt") == 1
+    assert summary["totals"]["new"] == 1
+    assert [f["error"] for f in summary["failures"]] == ["disallowed by robots.txt"]
+
+
+def test_robots_txt_for_other_agents_does_not_apply(site: Site) -> None:
+    site.put("/robots.txt", "User-agent: otherbot\nDisallow: /\n", Content_Type="text/plain")
+    assert get(site.put("/a", "<p>x</p>")).status == 200
+
+
+def test_in_flight_requests_to_one_host_never_exceed_per_host(site: Site, tmp_path: object) -> None:
+    site.delay = 0.2
+    links = [site.put(f"/s/{i}", article_html(f"Story {i}", PARAS)) for i in range(8)]
+    from pathlib import Path
+
+    cli = make_archive(Path(str(tmp_path)) / "a", per_host=2)
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    assert cli.json("update")["totals"]["new"] == 8
+    assert site.max_in_flight == 2  # the limit held, and was used
+
+
+def test_delay_spaces_requests_to_one_host(site: Site) -> None:
+    urls = [site.put(f"/d/{i}", "<p>x</p>") for i in range(3)]
+
+    async def go() -> list[float]:
+        async with Fetcher(FetchSettings(allow_private=True, delay=0.3, per_host=3)) as fetcher:
+            await fetcher.get(urls[0])  # robots.txt and the first page
+            start = time.monotonic()
+            await asyncio.gather(*(fetcher.get(u) for u in urls))
+            return [time.monotonic() - start]
+
+    elapsed = asyncio.run(go())[0]
+    assert elapsed >= 0.3 * 3 - 0.05
+
+
+def test_second_fetch_of_unchanged_page_is_conditional(site: Site, cli: Cli) -> None:
+    url = site.put(
+        "/a", article_html("Etag", PARAS), ETag='"v1"', Last_Modified="Mon, 02 Nov 2026 09:30:00 GMT"
+    )
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    summary = cli.json("update", "--force")
+    page_requests = [h for p, h in site.requests if p == "/a"]
+    assert "if-none-match" not in page_requests[0]
+    assert page_requests[1]["if-none-match"] == '"v1"'
+    assert page_requests[1]["if-modified-since"] == "Mon, 02 Nov 2026 09:30:00 GMT"
+    assert summary["totals"]["unchanged"] == 1
+    feed_requests = [h for p, h in site.requests if p == "/feed.xml"]
+    assert len(feed_requests) == 2
+
+
+def test_a_304_after_a_failed_check_is_not_trusted(site: Site, cli: Cli) -> None:
+    url = site.put("/a", article_html("Etag", PARAS), ETag='"v1"')
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    site.put("/a", "oops", status=503)
+    assert cli.json("update", "--force")["totals"]["failed"] == 1
+    site.put("/a", article_html("Etag", PARAS), ETag='"v1"')
+    cli("update", "--force")
+    last = [h for p, h in site.requests if p == "/a"][-1]
+    assert "if-none-match" not in last  # fetched in full after the failure
+
+
+def test_declared_oversize_body_is_refused(site: Site) -> None:
+    url = site.put("/big", b"x" * 2048)
+    message = error(url, FetchSettings(allow_private=True, delay=0, max_bytes=1024))
+    assert "over max_bytes" in message
+
+
+def _streaming(size: int, chunk: bytes) -> Page:
+    def handler(req: BaseHTTPRequestHandler) -> None:
+        req.send_response(200)
+        req.send_header("Content-Type", "text/html")
+        req.send_header("Connection", "close")
+        req.end_headers()
+        sent = 0
+        try:
+            while sent < size:
+                req.wfile.write(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        req.close_connection = True
+
+    return Page(b"", handler=handler)
+
+
+_BOMB_SIZE = 300_000_000
+
+
+def _bomb() -> bytes:
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b"\0" * 1_000_000
+    return b"".join([*(z.compress(block) for _ in range(_BOMB_SIZE // len(block))), z.flush()])
+
+
+def _peak_rss_fetch(url: str, max_bytes: int) -> tuple[str, int]:
+    """Fetch in a fresh process; return its error and peak RSS in MB."""
+    code = textwrap.dedent(
+        f"""
+        import asyncio, resource
+        from journal.fetch import Fetcher
+        from journal.models import FetchSettings
+        from journal.errors import FetchError
+        async def go():
+            async with Fetcher(FetchSettings(allow_private=True, delay=0, timeout=60, max_bytes={max_bytes})) as f:
+                try:
+                    await f.get({url!r})
+                    print("fetched")
+                except FetchError as e:
+                    print(e)
+        asyncio.run(go())
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    message, rss_mb = out.stdout.strip().splitlines()
+    return message, int(rss_mb)
+
+
+def test_300_mb_body_is_refused_with_memory_bounded(site: Site) -> None:
+    site.pages["/huge"] = _streaming(300_000_000, b"<p>" + b"a" * 65536 + b"</p>")
+    message, rss_mb = _peak_rss_fetch(site.url("/huge"), 10_000_000)
+    assert "over max_bytes" in message
+    assert rss_mb < 150
+
+
+def test_gzip_bomb_is_refused_with_memory_bounded(site: Site) -> None:
+    bomb = _bomb()
+    assert len(bomb) < 1_000_000
+    site.put("/bomb", bomb, Content_Encoding="gzip")
+    message, rss_mb = _peak_rss_fetch(site.url("/bomb"), 10_000_000)
+    assert "over max_bytes" in message
+    assert rss_mb < 150
+
+
+def test_gzip_and_deflate_bodies_are_decoded(site: Site) -> None:
+    html = article_html("Zipped", PARAS).encode()
+    assert get(site.put("/gz", gzip.compress(html), Content_Encoding="gzip")).body == html
+    assert get(site.put("/zl", zlib.compress(html), Content_Encoding="deflate")).body == html
+    raw = zlib.compressobj(6, zlib.DEFLATED, -15)
+    assert get(site.put("/raw", raw.compress(html) + raw.flush(), Content_Encoding="deflate")).body == html
+
+
+def test_loopback_is_refused_unless_allowed(site: Site) -> None:
+    url = site.put("/a", "<p>x</p>")
+    message = error(url, FetchSettings(delay=0))
+    assert "private or loopback" in message
+    assert "allow_private" in message
+    assert site.requests == []
+
+
+def test_redirect_to_a_private_address_is_refused(site: Site, other_site: Site) -> None:
+    """127.0.0.2 is allowed by name; it redirects to 127.0.0.1, which is not."""
+    target = site.put("/inside", "<p>secret</p>")
+    start = other_site.put("/go", "", status=302, Location=target)
+    settings = FetchSettings(allow_networks=("127.0.0.2/32",), delay=0)
+    assert "private or loopback" in error(start, settings)
+    assert other_site.hits("/go") == 1
+    assert site.requests == []
+
+
+def test_redirects_are_followed_to_a_bounded_depth(site: Site) -> None:
+    for i in range(10):
+        site.put(f"/r{i}", "", status=301, Location=f"/r{i + 1}")
+    site.put("/r10", "<p>end</p>")
+    assert get(site.url("/r6")).url == site.url("/r10")
+    assert "redirects" in error(site.url("/r0"))
+
+
+def test_redirect_loop_is_reported(site: Site) -> None:
+    site.put("/a", "", status=302, Location="/b")
+    site.put("/b", "", status=302, Location="/a")
+    assert "redirect loop" in error(site.url("/a"))
+
+
+def test_slow_drip_is_cut_off_by_the_deadline(site: Site) -> None:
+    def drip(req: BaseHTTPRequestHandler) -> None:
+        req.send_response(200)
+        req.send_header("Content-Type", "text/html")
+        req.send_header("Content-Length", "1000")
+        req.end_headers()
+        try:
+            for _ in range(1000):
+                req.wfile.write(b"x")
+                req.wfile.flush()
+                time.sleep(0.5)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    site.pages["/drip"] = Page(b"", handler=drip)
+    started = time.monotonic()
+    assert "timed out" in error(site.url("/drip"), FetchSettings(allow_private=True, delay=0, timeout=1.5))
+    assert time.monotonic() - started < 4
+
+
+def test_non_html_content_is_refused(site: Site) -> None:
+    url = site.put("/file.pdf", b"%PDF-1.4", Content_Type="application/pdf")
+    assert "not an HTML page" in error(url)
+
+
+def test_dead_host_is_a_transient_error() -> None:
+    with pytest.raises(FetchError) as caught:
+        get("http://127.0.0.1:9/nothing-listens-here")
+    assert caught.value.transient
+    assert "cannot connect" in str(caught.value)
+
+
+def test_404_and_410_are_answers_not_errors(site: Site) -> None:
+    assert get(site.url("/missing")).status == 404
+    assert get(site.put("/gone", "", status=410)).status == 410
