@@ -207,9 +207,31 @@ def update_cmd(
     from journal.services import run_update
 
     archive = _open_or_create(ctx)
-    reporter = _reporter(quiet=as_json)
-    with reporter:
+    with _reporter(quiet=as_json) as reporter:
         summary = run_update(archive, articles or [], source or [], force, watch, push, reporter)
+    if as_json:
+        _emit_json(summary)
+    else:
+        typer.echo(_render_summary(summary))
+
+
+@command(app, "reextract")
+def reextract_cmd(
+    ctx: typer.Context,
+    articles: Annotated[
+        list[str] | None, typer.Argument(help="Just these articles (default: all made by another extractor).")
+    ] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+) -> None:
+    """Re-extract latest versions made by an older extractor; commits them as `reextract`."""
+    from journal.services import run_update
+
+    archive = _open(ctx)
+    with _reporter(quiet=as_json) as reporter:
+        summary = run_update(
+            archive, articles or [], source or [], False, False, False, reporter, reextract=True
+        )
     if as_json:
         _emit_json(summary)
     else:
@@ -219,7 +241,7 @@ def update_cmd(
 def _render_summary(summary: dict[str, Any]) -> str:
     from journal.terminal import table
 
-    keys = ["new", "changed", "unchanged", "removed", "restored", "skipped", "failed"]
+    keys = ["new", "changed", "unchanged", "removed", "restored", "reextracted", "skipped", "failed"]
     rows = [[name, *(str(counts[k]) for k in keys)] for name, counts in summary["sources"].items()]
     if len(rows) != 1:
         rows.append(["total", *(str(summary["totals"][k]) for k in keys)])
@@ -243,7 +265,7 @@ class _Reporter:
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
-        self.live = sys.stderr.isatty() and not quiet
+        self.live = sys.stdout.isatty() and not quiet
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
 

@@ -31,6 +31,7 @@ def record(
     title: str,
     url: str,
     text_fingerprint: str | None,
+    extractor: str | None = None,
 ) -> None:
     """Fold one committed version into an article row (the row is saved by the caller)."""
     row.path = path
@@ -49,6 +50,8 @@ def record(
         row.removed = 1
         return
     row.removed = 0
+    if extractor:
+        row.extractor = extractor
     if text_fingerprint:
         row.fingerprint = text_fingerprint
         if change is Change.REEXTRACT:
@@ -121,6 +124,7 @@ def _apply(
                 title=revision.title,
                 url=revision.url,
                 text_fingerprint=text_fp,
+                extractor=revision.extractor,
             )
             source = settings.source(row.source)
             rules = source.schedule if source else settings.schedule

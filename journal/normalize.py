@@ -177,6 +177,16 @@ def fingerprint(title: str, body: Iterable[str]) -> str:
     return digest.hexdigest()[:32]
 
 
+def same_words(a: tuple[str, Iterable[str]], b: tuple[str, Iterable[str]]) -> bool:
+    """Whether two (title, paragraphs) texts have the same words in the same order,
+    wherever their paragraph breaks and punctuation fall (a re-flow, not an edit)."""
+
+    def words(text: tuple[str, Iterable[str]]) -> list[str]:
+        return _WORD.findall(clean(text[0])) + [w for p in text[1] for w in _WORD.findall(clean(p))]
+
+    return words(a) == words(b)
+
+
 def single_line(value: str, limit: int = 500) -> str:
     """A value from the web made safe for one line of a header: no newlines, bounded."""
     value = clean(value)

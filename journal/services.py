@@ -55,6 +55,7 @@ def run_update(
     watch: bool,
     push_after: bool,
     reporter: Any,
+    reextract: bool = False,
 ) -> dict[str, Any]:
     from journal import update
     from journal.sources import settings
@@ -70,7 +71,7 @@ def run_update(
         reader = Reader(archive, read_state(archive, reporter.note))
         ids = tuple(reader.resolve(a).id for a in articles)
         reader.state.close()
-    options = update.Options(sources=tuple(sources), force=force, articles=ids)
+    options = update.Options(sources=tuple(sources), force=force, articles=ids, reextract=reextract)
     summary = update.run(archive, options, reporter, watch=watch).as_json()
     if push_after:
         try:

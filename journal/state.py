@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS articles (
     last_modified TEXT,
     body_hash TEXT,                 -- sha256 of the last raw body fetched
     validated INTEGER NOT NULL DEFAULT 0, -- last check succeeded: a 304 can be trusted
-    headline INTEGER NOT NULL DEFAULT 0   -- the page named its headline in metadata
+    headline INTEGER NOT NULL DEFAULT 0,  -- the page named its headline in metadata
+    extractor TEXT                        -- Extractor trailer of the latest version
 );
 CREATE INDEX IF NOT EXISTS articles_due ON articles (source, next_check);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles (last_changed);
@@ -103,6 +104,7 @@ class ArticleRow:
     body_hash: str | None
     validated: int
     headline: int
+    extractor: str | None
 
     @property
     def retired(self) -> bool:
@@ -223,6 +225,13 @@ class State:
             "WHERE source = ? AND next_check IS NOT NULL AND next_check <= ? "
             "ORDER BY last_checked IS NOT NULL, next_check LIMIT ?",
             (source, now, limit),
+        )
+
+    def stale_extractions(self, extractor: str) -> list[ArticleRow]:
+        """Articles whose latest version another extractor (or normaliser) made."""
+        return self._articles(
+            "WHERE path IS NOT NULL AND removed = 0 AND (extractor IS NULL OR extractor != ?)",
+            (extractor,),
         )
 
     def all_due(self, now: float) -> list[ArticleRow]:

@@ -27,7 +27,7 @@ import re
 import signal
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -41,8 +41,18 @@ from journal.extract import EXTRACTOR, extract_page
 from journal.feeds import parse as parse_feed
 from journal.fetch import Fetcher, Response
 from journal.lock import WriterLock
-from journal.models import ArticleText, Change, Extraction, FeedEntry, NotArticle, Settings, Source
-from journal.normalize import fingerprint
+from journal.models import (
+    ArticleText,
+    Change,
+    Extraction,
+    FeedEntry,
+    NotArticle,
+    ScheduleSettings,
+    Settings,
+    Source,
+)
+from journal.normalize import fingerprint, same_words
+from journal.pages import PageStore
 from journal.state import ArticleRow, State
 from journal.urls import BadURL, article_path, canonical
 
@@ -50,7 +60,7 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 500  # commits
 CHECKPOINT_SECONDS = 10.0
-COUNTERS = ("new", "changed", "unchanged", "removed", "restored", "skipped", "failed")
+COUNTERS = ("new", "changed", "unchanged", "removed", "restored", "reextracted", "skipped", "failed")
 
 
 class Reporter(Protocol):
@@ -79,6 +89,7 @@ class Options:
     sources: tuple[str, ...] = ()  # only these sources (all when empty)
     force: bool = False  # check everything now, ignoring the schedule
     articles: tuple[int, ...] = ()  # check exactly these articles now
+    reextract: bool = False  # re-extract latest versions made by another extractor
 
 
 @dataclass
@@ -217,6 +228,7 @@ class _Runner:
         self.clock = clock
         self.stopping = asyncio.Event()
         self.pool = pool
+        self.pages = PageStore(archive.state_dir)
 
     async def main(self, watch: bool, max_cycles: int | None) -> Summary:
         loop = asyncio.get_running_loop()
@@ -282,10 +294,12 @@ class _Runner:
         try:
             async with Fetcher(self.settings.fetch, robots=self.state, clock=self.clock) as fetcher:
                 self.fetcher = fetcher
-                if not self.options.articles:
-                    await self._poll_feeds(sources, now)
-                rows = self._due(sources, self.clock())
-                await self._check_all(rows)
+                if self.options.reextract:
+                    await self._each(self._stale(sources), self.reextract)
+                else:
+                    if not self.options.articles:
+                        await self._poll_feeds(sources, now)
+                    await self._each(self._due(sources, self.clock()), self._check)
             self._checkpoint()
             self.writer.close()
         except BaseException:
@@ -385,7 +399,14 @@ class _Runner:
                 rows += self.state.due(source.name, now, source.schedule.max_per_source)
         return rows
 
-    async def _check_all(self, rows: list[ArticleRow]) -> None:
+    def _stale(self, sources: list[Source]) -> list[ArticleRow]:
+        if self.options.articles:
+            found = [self.state.article(i) for i in self.options.articles]
+            return [r for r in found if r is not None and r.versions]
+        names = {s.name for s in sources}
+        return [r for r in self.state.stale_extractions(EXTRACTOR) if r.source in names]
+
+    async def _each(self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]]) -> None:
         self.reporter.phase("articles", len(rows))
         slots = asyncio.Semaphore(self.settings.fetch.concurrency)
 
@@ -394,16 +415,19 @@ class _Runner:
                 if self.stopping.is_set():
                     return
                 try:
-                    await self._check(row)
+                    await work(row)
                 finally:
                     self.reporter.advance("articles")
 
         await asyncio.gather(*(one(row) for row in rows))
 
-    async def _check(self, row: ArticleRow) -> None:
-        source = self.settings.source(row.source)
-        rules = source.schedule if source else self.settings.schedule
-        trusted = bool(row.validated) and not row.removed
+    async def _check(self, row: ArticleRow, conditional: bool = True) -> None:
+        rules = rules_for(self.settings, row)
+        # Validators prove "unchanged" only after a good check, and only for text
+        # that the current extractor made.
+        trusted = (
+            conditional and bool(row.validated) and not row.removed and row.extractor in (None, EXTRACTOR)
+        )
         try:
             resp = await self.fetcher.get(
                 row.url,
@@ -419,28 +443,26 @@ class _Runner:
         if resp.status == 304 or (trusted and resp.body_hash == row.body_hash):
             self._unchanged(row, rules, resp)
             return
-        outcome = await self._extract(resp)
+        outcome = await self._extract(resp.body, resp.content_type, resp.url)
         if isinstance(outcome, NotArticle):
             if outcome.blocked or row.versions:
                 self._failed(row, rules, f"no version: {outcome.reason}", resp)
             else:
                 self._skipped(row, rules, outcome.reason, resp)
             return
-        self._extracted(row, rules, resp, outcome)
+        await self._extracted(row, rules, resp, outcome)
 
-    async def _extract(self, resp: Response) -> Extraction | NotArticle:
+    async def _extract(self, body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(
-                self.pool.get(), extract_page, resp.body, resp.content_type, resp.url
-            )
+            return await loop.run_in_executor(self.pool.get(), extract_page, body, content_type, url)
         except concurrent.futures.process.BrokenProcessPool:
             self.pool.broken()
             return NotArticle("the extractor crashed on this page", blocked=True)
 
     # -- outcomes -------------------------------------------------------------------------
 
-    def _extracted(self, row: ArticleRow, rules: Any, resp: Response, found: Extraction) -> None:
+    async def _extracted(self, row: ArticleRow, rules: Any, resp: Response, found: Extraction) -> None:
         identified = self._identify(row, resp, found)
         if identified is None:
             return
@@ -452,6 +474,11 @@ class _Runner:
             self._failed(row, rules, "no version: the page no longer names its headline", resp)
             return
         text_fp = fingerprint(found.title, found.paragraphs)
+        previous: ArticleText | None = None
+        if row.versions and not row.removed and row.extractor != found.extractor:
+            previous = await self._reextract(row, resp, found, text_fp)
+            if previous is None:
+                return  # the whole difference was the extractor's
         if text_fp == row.fingerprint and not row.removed:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
@@ -465,15 +492,67 @@ class _Runner:
             change = Change.RESTORED
         else:
             change = Change.EDIT
-        doc = ArticleText(
-            url=row.url,
-            source=row.source,
-            title=found.title,
-            paragraphs=found.paragraphs,
-            published=found.published,
-            byline=found.byline,
-        )
-        self._commit(row, change, doc, text_fp, resp, found.headline_meta)
+        self._commit(row, change, _document(row, found), text_fp, resp, found.headline_meta, previous)
+
+    async def _reextract(
+        self, row: ArticleRow, resp: Response, found: Extraction, text_fp: str
+    ) -> ArticleText | None:
+        """The extractor changed since the latest version: keep its re-flow apart from edits.
+
+        The page behind the latest version is extracted again with the current
+        extractor; if that reads differently, a `reextract` commit records it first,
+        and the fresh page is then compared with the re-extracted text. Without the
+        stored page, a fresh page with the same words is a re-extraction; different
+        words are an edit. Returns the text to compare with, or None when the
+        fresh page was committed as the re-extraction itself.
+        """
+        latest = self._previous_text(row)
+        stored = self.pages.load(row.sid) if row.sid else None
+        if stored is not None:
+            again = await self._extract(stored.body, stored.content_type, stored.url)
+            if isinstance(again, Extraction) and latest is not None:
+                redone = _document(row, again)
+                if document.render(redone) != document.render(latest):
+                    again_fp = fingerprint(again.title, again.paragraphs)
+                    self._commit(row, Change.REEXTRACT, redone, again_fp, None, again.headline_meta, latest)
+                    row.fingerprint = again_fp
+                else:
+                    row.extractor = found.extractor
+                return redone
+            row.extractor = found.extractor  # the stored page is no help; do not try again
+            return latest
+        if latest is not None and same_words(
+            (found.title, found.paragraphs), (latest.title, latest.paragraphs)
+        ):
+            fresh = _document(row, found)
+            if document.render(fresh) != document.render(latest):
+                self._advance(row, rules_for(self.settings, row), resp)
+                self._commit(row, Change.REEXTRACT, fresh, text_fp, resp, found.headline_meta, latest)
+                return None
+        row.extractor = found.extractor
+        return latest
+
+    async def reextract(self, row: ArticleRow) -> None:
+        """`journal reextract`: the latest version again, from the stored page, else refetched."""
+        stored = self.pages.load(row.sid) if row.sid else None
+        if stored is None or row.removed:
+            await self._check(row, conditional=False)
+            return
+        again = await self._extract(stored.body, stored.content_type, stored.url)
+        latest = self._previous_text(row)
+        if not isinstance(again, Extraction) or latest is None:
+            reason = again.reason if isinstance(again, NotArticle) else "no text on record"
+            self.summary.fail(row.source, row.url, f"cannot re-extract: {reason}")
+            return
+        redone = _document(row, again)
+        self.handled.add(row.id)
+        if document.render(redone) == document.render(latest):
+            row.extractor = again.extractor
+            self._save(row)
+            self.summary.count(row.source, "unchanged")
+            return
+        fp = fingerprint(again.title, again.paragraphs)
+        self._commit(row, Change.REEXTRACT, redone, fp, None, again.headline_meta, latest)
 
     def _identify(self, row: ArticleRow, resp: Response, found: Extraction | None) -> ArticleRow | None:
         """Record the final URL and the page's canonical URL as aliases of the article.
@@ -514,6 +593,7 @@ class _Runner:
         text_fp: str | None,
         resp: Response | None,
         headline_meta: bool = False,
+        previous: ArticleText | None = None,
     ) -> None:
         now = self.clock()
         when = datetime.fromtimestamp(now, UTC)
@@ -524,7 +604,8 @@ class _Runner:
         else:
             path = row.path
         version = row.versions + (0 if change in (Change.REMOVED, Change.REEXTRACT) else 1)
-        previous = self._previous_text(row) if change is not Change.NEW else None
+        if previous is None and change in (Change.EDIT, Change.RESTORED):
+            previous = self._previous_text(row)
         if change is Change.REMOVED:
             summary = f"removed: the page answered HTTP {resp.status if resp else 404}"
             size = words = None
@@ -533,6 +614,8 @@ class _Runner:
             delta = text_diff(previous, doc)
             if change is Change.NEW:
                 summary, size, words = "first version", None, None
+            elif change is Change.REEXTRACT:
+                summary, size, words = f"re-extracted with {EXTRACTOR}: {delta.summary()}", None, None
             else:
                 prefix = "back after removal; " if change is Change.RESTORED else ""
                 summary, size, words = prefix + delta.summary(), delta.size(), delta.words()
@@ -557,6 +640,7 @@ class _Runner:
             Change.EDIT: "changed",
             Change.REMOVED: "removed",
             Change.RESTORED: "restored",
+            Change.REEXTRACT: "reextracted",
         }
         self.summary.count(row.source, key.get(change, "changed"))
         self.summary.commits += 1
@@ -596,14 +680,18 @@ class _Runner:
             count_as="failed" if not row.removed else "unchanged",
         )
 
-    def _unchanged(
-        self, row: ArticleRow, rules: Any, resp: Response, headline_meta: bool | None = None
-    ) -> None:
+    def _advance(self, row: ArticleRow, rules: Any, resp: Response) -> None:
+        """A successful check that found no news: back off, remember the validators."""
         nxt = schedule.after_check(self.clock(), row.wait, rules)
         row.wait, row.next_check = nxt.wait, nxt.at
         row.last_checked = self.clock()
         row.failures, row.last_error, row.validated = 0, None, 1
         _remember_http(row, resp)
+
+    def _unchanged(
+        self, row: ArticleRow, rules: Any, resp: Response, headline_meta: bool | None = None
+    ) -> None:
+        self._advance(row, rules, resp)
         if headline_meta is not None:
             row.headline = int(headline_meta)
         self._save(row)
@@ -654,8 +742,7 @@ class _Runner:
         with self.state.transaction():
             for item in self.pending:
                 row = item.row
-                source = self.settings.source(row.source)
-                rules = source.schedule if source else self.settings.schedule
+                rules = rules_for(self.settings, row)
                 assert row.path is not None
                 index.record(
                     self.state,
@@ -667,11 +754,18 @@ class _Runner:
                     title=item.title,
                     url=row.url,
                     text_fingerprint=item.text_fingerprint,
+                    extractor=EXTRACTOR,
                 )
-                nxt = schedule.after_change(item.when, rules)
-                row.wait, row.next_check = nxt.wait, nxt.at
-                row.last_checked = item.when
-                row.failures, row.last_error, row.validated = 0, None, 1
+                if item.response is not None and item.response.status == 200 and row.sid:
+                    self.pages.save(
+                        row.sid, item.response.url, item.response.content_type, item.response.body
+                    )
+                if item.change is not Change.REEXTRACT:
+                    # A re-extraction is not news: it leaves the schedule where the check put it.
+                    nxt = schedule.after_change(item.when, rules)
+                    row.wait, row.next_check = nxt.wait, nxt.at
+                    row.last_checked = item.when
+                    row.failures, row.last_error, row.validated = 0, None, 1
                 if item.response is not None:
                     _remember_http(row, item.response)
                 row.headline = int(item.headline_meta)
@@ -726,6 +820,22 @@ def _merge(total: Summary, part: Summary) -> None:
     total.discovered += part.discovered
     total.commits += part.commits
     total.head = part.head
+
+
+def rules_for(settings: Settings, row: ArticleRow) -> ScheduleSettings:
+    source = settings.source(row.source)
+    return source.schedule if source else settings.schedule
+
+
+def _document(row: ArticleRow, found: Extraction) -> ArticleText:
+    return ArticleText(
+        url=row.url,
+        source=row.source,
+        title=found.title,
+        paragraphs=found.paragraphs,
+        published=found.published,
+        byline=found.byline,
+    )
 
 
 def _remember_http(row: ArticleRow, resp: Response | None) -> None:
