@@ -182,10 +182,11 @@ class Archive:
         reverse: bool = False,
         rev: str = "HEAD",
     ) -> Iterator[Revision]:
-        """Journal commits newest first (oldest first with `reverse`), streamed."""
+        """Journal commits newest first (oldest first with `reverse`), streamed, each
+        with the blob ids of its article file before and after."""
         if self.head() is None:
             return
-        args = ["log", _LOG_FORMAT, "--name-status", "--no-renames", "--no-color"]
+        args = ["log", _LOG_FORMAT, "--raw", "--no-abbrev", "--no-renames", "--no-color"]
         if limit is not None:
             args.append(f"--max-count={limit}")
         if skip:
@@ -203,22 +204,6 @@ class Archive:
             revision = _revision(record)
             if revision is not None:
                 yield revision
-
-    def raw_log(self, rev: str) -> Iterator[tuple[Revision, str | None]]:
-        """Journal commits oldest first with the blob id of the file they wrote (reindex)."""
-        args = [
-            "log", _LOG_FORMAT, "--raw", "--no-abbrev", "--no-renames", "--reverse", rev, "--",
-        ]  # fmt: skip
-        for record in self._stream(args):
-            revision = _revision(record)
-            if revision is None:
-                continue
-            blob = None
-            for line in record.split("\n"):
-                if line.startswith(":") and line.endswith("\t" + revision.path):
-                    fields = line.split("\t", 1)[0].split()
-                    blob = None if set(fields[3]) == {"0"} else fields[3]
-            yield revision, blob
 
     def commits_between(self, old: str | None, new: str) -> int:
         spec = new if old is None else f"{old}..{new}"
@@ -459,14 +444,15 @@ def _revision(record: str) -> Revision | None:
     subject, summary, trailers = commits.parse(message)
     change = trailers.get("Change")
     source = trailers.get("Source", "")
-    path = _path_of(files)
-    if not change or path is None:
+    raw = _raw_change(files)
+    if not change or raw is None:
         return None  # a configuration commit, or one made by hand
     try:
         kind = Change(change)
         version = int(trailers.get("Version", "0"))
     except ValueError:
         return None
+    path, before, after = raw
     return Revision(
         commit=sha,
         path=path,
@@ -481,15 +467,23 @@ def _revision(record: str) -> Revision | None:
         words=trailers.get("Words"),
         extractor=trailers.get("Extractor"),
         fetched_at=trailers.get("Fetched-At"),
+        blob=after,
+        parent_blob=before,
     )
 
 
-def _path_of(files: str) -> str | None:
+def _raw_change(files: str) -> tuple[str, str | None, str | None] | None:
+    """(path, blob before, blob after) of the article file in `git log --raw` output."""
     for line in files.strip("\n").split("\n"):
-        if "\t" in line:
-            path = line.rsplit("\t", 1)[1]
-            if path.endswith(".md"):
-                return path
+        if line.startswith(":") and "\t" in line:
+            meta, path = line.split("\t", 1)
+            if not path.endswith(".md"):
+                continue
+            fields = meta.split()
+            if len(fields) < 5:
+                continue
+            before, after = (None if set(f) == {"0"} else f for f in fields[2:4])
+            return path, before, after
     return None
 
 

@@ -424,6 +424,26 @@ def diff_cmd(
         typer.echo(text, nl=False)
 
 
+@command(app, "feed")
+def feed_cmd(
+    ctx: typer.Context,
+    article: Annotated[str | None, typer.Argument(help="One article's changes (default: all).")] = None,
+    source: Annotated[str | None, typer.Option(help="One source's changes.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    limit: Annotated[int, typer.Option(help="Entries in the feed.")] = 50,
+    min_size: Annotated[str | None, typer.Option(help="Leave out smaller edits: minor or major.")] = None,
+) -> None:
+    """An Atom feed of changes: all sources, one source, or one article."""
+    from journal.services import feed_xml
+
+    data = feed_xml(_reader(ctx), article, source, limit, min_size)
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {output}", err=True)
+
+
 # -- upkeep ----------------------------------------------------------------------------------
 
 
@@ -434,8 +454,9 @@ def push_cmd(
 ) -> None:
     """Push the archive to a git remote."""
     from journal.services import push
+    from journal.terminal import safe
 
-    typer.echo(push(_open(ctx), remote))
+    typer.echo(f"Pushed main to {safe(push(_open(ctx), remote))}.")
 
 
 @command(app, "reindex")

@@ -86,13 +86,18 @@ class Diff:
         return "; ".join(parts) or "no visible change"
 
     def size(self) -> str:
-        """`typo`, `minor` or `major`: how much a reader would care."""
+        """`typo`, `minor` or `major`: how much a reader would care.
+
+        A typo fix only respells a few words; a minor edit changes up to a tenth of
+        the words (at least 12); anything more, or whole paragraphs, is major.
+        """
         changed = self.stats.get("words_added", 0) + self.stats.get("words_removed", 0)
         total = max(self.stats.get("words_old", 0), 1)
         whole = self.stats.get("added", 0) + self.stats.get("removed", 0)
         title = self.field("title")
         title_words = _changed_words(title.ops) if title else 0
-        if whole == 0 and changed + title_words <= 4:
+        edited = [r.ops for r in self.rows if r.kind == "change"] + [f.ops for f in self.fields]
+        if whole == 0 and changed + title_words <= 4 and all(_respelled(ops) for ops in edited):
             return "typo"
         if changed + title_words <= max(12, total // 10):
             return "minor"
@@ -162,6 +167,22 @@ def _tidy(ops: list[Op]) -> list[Op]:
             out.append(op)
     flush()
     return out
+
+
+def _respelled(ops: tuple[Op, ...]) -> bool:
+    """Whether every change in `ops` replaces words with near-identical spellings."""
+    changes = [o for o in ops if o.kind != "equal" and words(o.text)]
+    i = 0
+    while i < len(changes):
+        first = changes[i]
+        pair = changes[i + 1] if i + 1 < len(changes) else None
+        if first.kind != "delete" or pair is None or pair.kind != "insert":
+            return False
+        a, b = first.text.strip().lower(), pair.text.strip().lower()
+        if len(words(a)) != len(words(b)) or SequenceMatcher(None, a, b).ratio() < 0.6:
+            return False
+        i += 2
+    return True
 
 
 def _changed_words(ops: tuple[Op, ...]) -> int:
@@ -282,6 +303,66 @@ def diff(old: ArticleText | None, new: ArticleText | None) -> Diff:
             removed += sum(len(words(o.text)) for o in row.ops if o.kind == "delete")
     stats["words_added"], stats["words_removed"] = added, removed
     return Diff(rows=rows, fields=tuple(fields), stats=stats)
+
+
+_SENTENCE_END = re.compile(r"(\w*)([.!?…][\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9])")
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "no",
+        "prof",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "jr",
+        "sr",
+        "vs",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "cmdr",
+        "fig",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+    ]
+)
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences (roughly: enough to show what changed)."""
+
+    def mark(match: re.Match[str]) -> str:
+        word, end = match.group(1), match.group(2)
+        if end.startswith(".") and (word.lower() in _ABBREVIATIONS or len(word) == 1):
+            return match.group(0)  # "Mr. Smith", "J. Smith"
+        return f"{word}{end}\u2029"
+
+    return [s.strip() for s in _SENTENCE_END.sub(mark, text).split("\u2029") if s.strip()]
+
+
+def changed_sentences(d: Diff) -> tuple[list[str], list[str]]:
+    """(removed, added) sentences: whole paragraphs, and the sentences of edited
+    paragraphs that do not appear on the other side. Moves are not changes."""
+    removed: list[str] = []
+    added: list[str] = []
+    for row in d.rows:
+        if row.kind == "delete" and row.old:
+            removed.append(row.old)
+        elif row.kind == "insert" and row.new:
+            added.append(row.new)
+        elif row.kind == "change" and row.old and row.new:
+            before, after = sentences(row.old), sentences(row.new)
+            removed += [s for s in before if s not in after]
+            added += [s for s in after if s not in before]
+    return removed, added
 
 
 def old_side(rows: tuple[Row, ...]) -> list[str]:

@@ -130,7 +130,7 @@ class Reader:
                 f"{row.url} has no version {number}; it has versions {numbers[0]} to {numbers[-1]}."
             )
         revision = matching[-1] if last else matching[0]
-        data = self.archive.read(revision.commit, revision.path)
+        data = self.archive.read_blob(revision.blob) if revision.blob else None
         if data is None:
             raise UnknownVersion(f"version {number} of {row.url} cannot be read from git.")
         return document.parse(data), revision

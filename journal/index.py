@@ -108,11 +108,11 @@ def _apply(
 ) -> int:
     count = 0
     with state.transaction():
-        for revision, blob in archive.raw_log(rev):
+        for revision in archive.log(rev=rev, reverse=True):
             row = _row_for(state, revision)
             text_fp = None
-            if blob is not None and revision.change is not Change.REMOVED:
-                doc = document.parse(archive.read_blob(blob))
+            if revision.blob is not None and revision.change is not Change.REMOVED:
+                doc = document.parse(archive.read_blob(revision.blob))
                 text_fp = fingerprint(doc.title, doc.paragraphs)
             record(
                 state,

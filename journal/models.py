@@ -89,6 +89,8 @@ class Revision:
     words: str | None = None
     extractor: str | None = None
     fetched_at: str | None = None
+    blob: str | None = None  # the file after this commit (None: deleted)
+    parent_blob: str | None = None  # the file before it (None: new)
 
 
 @dataclass(frozen=True)

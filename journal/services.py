@@ -272,6 +272,27 @@ def article_history(reader: Reader, ref: str) -> tuple[ArticleRow, list[Entry], 
     return row, entries, data
 
 
+def feed_xml(
+    reader: Reader,
+    article: str | None,
+    source: str | None,
+    limit: int,
+    min_size: str | None,
+) -> bytes:
+    from journal import changefeed
+    from journal.sources import settings
+
+    if article and source:
+        raise ConfigError("Give an ARTICLE or --source, not both.")
+    if min_size and min_size not in changefeed.SIZES:
+        raise ConfigError(f"--min-size must be one of {', '.join(changefeed.SIZES)}.")
+    config = settings(reader.archive)
+    if source and config.source(source) is None and source not in reader.state.sources_in_use():
+        raise ConfigError(f'No source named "{source}"; "journal source list" shows them.')
+    scope = changefeed.Scope(source=source, article=reader.resolve(article) if article else None)
+    return changefeed.build(reader, scope, config.feed_base_url, limit, min_size)
+
+
 def render_diff(
     reader: Reader, ref: str, a: int | None, b: int | None, mode: str, width: int, color: bool
 ) -> str:

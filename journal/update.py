@@ -658,8 +658,8 @@ class _Runner:
         data = self.archive.read(head, row.path) if head else None
         if data is None:
             for revision in reversed(self.archive.revisions(row.path)):
-                if revision.change is not Change.REMOVED:
-                    data = self.archive.read(revision.commit, row.path)
+                if revision.blob is not None:
+                    data = self.archive.read_blob(revision.blob)
                     break
         return document.parse(data) if data else None
 

@@ -65,7 +65,7 @@ def test_update_keeps_reflow_and_edit_apart(site: Site, cli: Cli) -> None:
     edit = history[-1]
     assert edit["summary"] == "1 paragraph edited"
     assert edit["words"] == "+1 -0"
-    assert edit["change_size"] == "typo"
+    assert edit["change_size"] == "minor"
 
 
 def test_without_the_stored_page_same_words_are_a_reextract(site: Site, cli: Cli) -> None:
