@@ -78,6 +78,15 @@ CREATE TABLE IF NOT EXISTS robots (
 """
 
 
+# Columns added after the first schema, for files written by older versions.
+_COLUMN_DDL = {
+    "articles": {
+        "headline": "INTEGER NOT NULL DEFAULT 0",
+        "extractor": "TEXT",
+    },
+}
+
+
 @dataclass
 class ArticleRow:
     """One row of `articles`; mutable so the updater can fill it in, then save it."""
@@ -138,8 +147,17 @@ class State:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(_SCHEMA)
+        self._add_missing_columns()
         if self.meta("schema") is None:
             self.set_meta("schema", SCHEMA_VERSION)
+
+    def _add_missing_columns(self) -> None:
+        """Bring a state file written by an older journal up to this schema."""
+        for table, ddl in _COLUMN_DDL.items():
+            have = {str(r[1]) for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for column, definition in ddl.items():
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     @classmethod
     def exists(cls, state_dir: Path) -> bool:

@@ -1,0 +1,95 @@
+"""The command line as a whole: help, docs, one error boundary, lean read commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import typer
+from conftest import PARAS, Cli, Site, article_html, rss
+from typer.testing import CliRunner
+
+from journal.cli import app
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def commands() -> dict[str, typer.models.CommandInfo]:
+    found = {c.name or "": c for c in app.registered_commands}
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        for c in group.typer_instance.registered_commands:
+            found[f"{group.name} {c.name}"] = c
+    return found
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    found = commands()
+    assert len(found) >= 15
+    for name, info in found.items():
+        assert info.callback is not None
+        assert (info.callback.__doc__ or "").strip(), f"journal {name} has no docstring"
+        assert f"`journal {name}" in README, f"journal {name} is not in the README"
+
+
+def test_help_lists_commands() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in ("update", "history", "diff", "feed", "reindex"):
+        assert name in result.stdout
+
+
+def test_python_dash_m_works(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "journal", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "change journal" in out.stdout
+
+
+def test_expected_failures_are_one_line_without_traceback(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "journal", "--archive", str(tmp_path / "none"), "history", "x"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert out.stderr.strip().count("\n") == 0
+    assert "Traceback" not in out.stderr
+    assert 'run "journal init' in out.stderr
+
+
+def test_read_commands_do_not_import_the_fetch_stack(site: Site, cli: Cli) -> None:
+    url = site.put("/a", article_html("Story", PARAS))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from typer.testing import CliRunner
+        from journal.cli import app
+        for args in (["history", {url!r}], ["diff", {url!r}], ["status"], ["articles"], ["show", {url!r}], ["feed"]):
+            result = CliRunner().invoke(app, ["--archive", {str(cli.archive)!r}, *args])
+            assert result.exit_code == 0, result.output
+        print(sorted(m for m in ("trafilatura", "httpx", "feedparser", "lxml", "journal.update", "journal.extract") if m in sys.modules))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_terminal_output_is_inert(site: Site, cli: Cli) -> None:
+    """Escape sequences in a page never reach the terminal."""
+    url = site.put(
+        "/a",
+        article_html(
+            "Title \x1b]0;pwned\x07 \x1b[2J", [*PARAS[:3], "Para with \x1b[31mred\x1b[0m and \x9b31m C1."]
+        ),
+    )
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    for args in (("history", url), ("show", url), ("status", url), ("articles",), ("diff", url)):
+        out = cli(*args).stdout
+        assert "\x1b" not in out
+        assert "\x9b" not in out
+        assert "\x07" not in out
