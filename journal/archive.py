@@ -258,20 +258,30 @@ class Archive:
     # -- upkeep ------------------------------------------------------------------
 
     def recover(self) -> list[str]:
-        """Remove leftovers of a killed writer. Call only while holding the writer lock."""
+        """Remove what a killed writer left behind; return a note for each thing removed.
+
+        Call only while holding the writer lock: then no journal process is writing,
+        and a git lock file that stays put for a few seconds belongs to a dead one.
+        """
         notes = []
         git_dir = Path(self.repo.git_dir)
-        for tmp in (git_dir / "objects" / "pack").glob("tmp_*"):
+        for tmp in [
+            *(git_dir / "objects" / "pack").glob("tmp_*"),
+            *(git_dir / "objects").glob("*/tmp_obj_*"),
+        ]:
             tmp.unlink(missing_ok=True)
             notes.append(f"removed half-written pack file {tmp.name} from an interrupted run")
-        for lock in [
-            git_dir / "index.lock",
-            git_dir / "HEAD.lock",
-            *git_dir.glob("refs/heads/*.lock"),
-        ]:
-            if lock.exists() and time.time() - lock.stat().st_mtime > 2:
+        for report in git_dir.glob("fast_import_crash_*"):
+            report.unlink(missing_ok=True)
+            notes.append(f"removed {report.name}, the report of an interrupted commit stream")
+        locks = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("refs/heads/*.lock")]
+        deadline = time.time() + 3
+        for lock in locks:
+            while _age(lock) < 2 and time.time() < deadline:
+                time.sleep(0.1)  # a git command of the user's may be finishing
+            if lock.exists():
                 lock.unlink(missing_ok=True)
-                notes.append(f"removed stale git lock {lock.relative_to(git_dir)}")
+                notes.append(f"removed stale git lock {lock.relative_to(git_dir)} left by an interrupted run")
         return notes
 
     def write_commit_graph(self) -> None:
@@ -434,6 +444,14 @@ class Writer:
         if self._proc.poll() is None:
             self._proc.kill()
         return self._proc.stderr.read().decode(errors="replace").strip()[-500:] or "no output"
+
+
+def _age(path: Path) -> float:
+    """Seconds since `path` was modified; infinity when it does not exist."""
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
 
 
 def _revision(record: str) -> Revision | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,8 @@ from journal.lock import WriterLock
 from journal.models import Settings, Source
 from journal.state import State
 from journal.urls import BadURL, canonical, host_of
+
+log = logging.getLogger(__name__)
 
 
 def init(root: Path, now: datetime) -> Archive:
@@ -75,6 +78,8 @@ def commit_config(archive: Archive, text: str, subject: str, detail: str, now: d
     """Write journal.toml, commit it alone, and leave index and working tree matching HEAD."""
     ident = settings(archive)
     with WriterLock(archive.state_dir, wait=30):
+        for note in archive.recover():
+            log.warning("%s", note)
         target = archive.root / CONFIG_FILE
         tmp = target.with_suffix(".toml.tmp")
         tmp.write_text(text, encoding="utf-8")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -163,11 +164,11 @@ def run(
 ) -> Summary:
     """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout."""
     reporter = reporter or QuietReporter()
-    with WriterLock(archive.state_dir):
+    with WriterLock(archive.state_dir) as lock:
+        pool = ExtractorPool(close_in_workers=lock.fds())
         for note in archive.recover():
             reporter.note(note)
         state = State.open(archive.state_dir)
-        pool = ExtractorPool()
         try:
             runner = _Runner(archive, state, options, reporter, clock, pool)
             return asyncio.run(runner.main(watch, max_cycles))
@@ -181,16 +182,22 @@ class ExtractorPool:
 
     They are forked before the event loop starts any thread, so each worker is a
     clean copy of a single-threaded process with trafilatura already imported.
+    Workers drop their copy of the writer lock and die with their parent, so a
+    killed updater never leaves a lock held by orphans.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, close_in_workers: tuple[int, ...] = ()) -> None:
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._close = close_in_workers
         self._start()
 
     def _start(self) -> None:
         context = multiprocessing.get_context("fork")
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=os.cpu_count() or 1, mp_context=context
+            max_workers=os.cpu_count() or 1,
+            mp_context=context,
+            initializer=_worker_init,
+            initargs=(self._close,),
         )
         self._pool.submit(int).result()  # fork every worker now, while single-threaded
 
@@ -209,6 +216,20 @@ class ExtractorPool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _worker_init(close: tuple[int, ...]) -> None:
+    """Start of an extraction worker: die with the parent, leave signals and locks to it."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    if os.getppid() == 1:
+        os._exit(0)  # the parent died before prctl took effect
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for fd in close:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 class _Runner:

@@ -1,0 +1,173 @@
+"""Nothing lost, nothing doubled: SIGKILL the updater at random moments, then check."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
+
+from journal import index
+from journal.archive import Archive
+from journal.lock import WriterLock
+from journal.models import Change
+from journal.sources import settings
+from journal.state import State
+
+KILLS = 30
+
+
+def changing_page(n: int) -> Page:
+    """An article that gets a new closing paragraph at every request."""
+    counter = {"hits": 0}
+    lock = threading.Lock()
+
+    def handler(req: BaseHTTPRequestHandler) -> None:
+        with lock:
+            counter["hits"] += 1
+            edition = counter["hits"]
+        body = article_html(
+            f"Live story {n}", [*PARAS, f"Update number {edition} to story {n} was filed by our reporter."]
+        ).encode()
+        req.send_response(200)
+        req.send_header("Content-Type", "text/html; charset=utf-8")
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body)
+
+    return Page(b"", handler=handler)
+
+
+def git(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(archive), *args], capture_output=True, text=True)
+
+
+def assert_consistent(path: Path) -> int:
+    """fsck is clean, HEAD is a commit, and after catching up the state holds every
+    committed version exactly once. Returns the number of version commits."""
+    fsck = git(path, "fsck", "--strict", "--no-dangling")
+    assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+    assert git(path, "rev-parse", "--verify", "HEAD^{commit}").returncode == 0
+    archive = Archive.open(path)
+    with WriterLock(archive.state_dir, wait=10):
+        state = State.open(archive.state_dir)
+        try:
+            index.catch_up(archive, state, settings(archive), time.time())
+            by_path: dict[str, list] = defaultdict(list)
+            for revision in archive.log(reverse=True):
+                by_path[revision.path].append(revision)
+            for article_path, revisions in by_path.items():
+                versions = [
+                    r.version for r in revisions if r.change in (Change.NEW, Change.EDIT, Change.RESTORED)
+                ]
+                assert versions == list(range(1, len(versions) + 1)), (article_path, versions)
+                blobs = [r.blob for r in revisions]
+                assert all(a != b for a, b in itertools.pairwise(blobs)), (
+                    f"{article_path}: same text committed twice"
+                )
+                row = state.article_by_path(article_path)
+                assert row is not None, article_path
+                assert row.versions == versions[-1]
+            assert state.count()["articles"] == len(by_path)
+            return sum(len(v) for v in by_path.values())
+        finally:
+            state.close()
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_loses_and_doubles_nothing(site: Site, tmp_path: Path) -> None:
+    cli = make_archive(tmp_path / "archive")
+    links = []
+    for i in range(12):
+        if i % 2:
+            site.pages[f"/live/{i}"] = changing_page(i)
+            links.append(site.url(f"/live/{i}"))
+        else:
+            links.append(site.put(f"/static/{i}", article_html(f"Static story {i}", PARAS)))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    env = {**os.environ, "JOURNAL_ARCHIVE": str(cli.archive)}
+    rng = random.Random(20261128)
+    site.delay = 0.02
+    commits = 0
+    for _ in range(KILLS):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "journal", "update", "--force"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(rng.uniform(0.05, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        now = assert_consistent(cli.archive)
+        assert now >= commits  # nothing that was committed went away
+        commits = now
+    final = subprocess.run(
+        [sys.executable, "-m", "journal", "update", "--force", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert final.returncode == 0, final.stderr
+    assert assert_consistent(cli.archive) > commits
+    assert git(cli.archive, "status", "--porcelain").stdout == ""
+    static = [a for a in Cli(cli.archive).json("articles") if a["title"].startswith("Static")]
+    assert len(static) == 6
+    assert all(a["versions"] == 1 for a in static)
+
+
+def test_recovery_removes_leftovers_with_a_note(site: Site, cli: Cli) -> None:
+    url = site.put("/a", article_html("Story", PARAS))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    git_dir = cli.archive / ".git"
+    (git_dir / "objects" / "pack" / "tmp_pack_abc123").write_bytes(b"PACK half written")
+    (git_dir / "index.lock").write_bytes(b"")
+    old = time.time() - 60
+    os.utime(git_dir / "index.lock", (old, old))
+    result = cli("update", "--force")
+    assert "removed half-written pack file tmp_pack_abc123" in result.stderr
+    assert "removed stale git lock index.lock" in result.stderr
+    assert not (git_dir / "index.lock").exists()
+    assert git(cli.archive, "fsck", "--strict").returncode == 0
+
+
+def test_a_second_updater_is_refused_while_reads_go_on(site: Site, cli: Cli) -> None:
+    site.delay = 0.5
+    links = [site.put(f"/s/{i}", article_html(f"Story {i}", PARAS)) for i in range(6)]
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links[:1]])))
+    cli("update")
+    site.put("/feed.xml", rss([{"link": link} for link in links]))
+    env = {**os.environ, "JOURNAL_ARCHIVE": str(cli.archive)}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "journal", "update", "--force"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while site.hits("/s/1") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert first.poll() is None  # still running
+    second = subprocess.run(
+        [sys.executable, "-m", "journal", "update"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert second.returncode == 1
+    assert "Another journal process" in second.stderr
+    assert "wait for it to finish" in second.stderr
+    # Readers are never locked out.
+    assert cli("history", links[0]).exit_code == 0
+    assert cli("status").exit_code == 0
+    assert first.wait(timeout=60) == 0
