@@ -321,7 +321,7 @@ class Archive:
             )
         except git.GitCommandError as exc:
             raise PushFailed(
-                f"push to {_redact(remote)} failed: {_stderr(exc)}. Your commits are safe in "
+                f"push to {_redact(remote)} failed: {_stderr(exc).rstrip('.')}. Your commits are safe in "
                 f'{self.root}; fix the remote and run "journal push" again.'
             ) from exc
         return str(out)
@@ -516,10 +516,20 @@ def _safe_repo_path(path: str) -> bool:
 
 
 def _stderr(exc: git.GitCommandError) -> str:
-    text = exc.stderr if isinstance(exc.stderr, str) else str(exc)
-    text = text.strip().removeprefix("stderr:").strip().strip("'").strip()
+    """git's reason in one line: errors and rejections, without hints and progress."""
+    text = "\n".join(
+        str(part).strip().removeprefix("stderr:").removeprefix("stdout:").strip().strip("'")
+        for part in (exc.stdout, exc.stderr)
+        if isinstance(part, str)
+    )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return _redact(" ".join(lines[-3:]))[:500] or "no reason given"
+    useful = [
+        line for line in lines if not line.startswith(("hint:", "To ", "Done", "Everything up-to-date"))
+    ]
+    reason = " ".join(useful[-3:]) or " ".join(lines[-3:])
+    if "fetch first" in reason or "non-fast-forward" in reason:
+        reason += " (the remote has commits this archive does not have; journal never force-pushes)"
+    return _redact(reason)[:600] or "no reason given"
 
 
 def _redact(text: str) -> str:

@@ -55,7 +55,8 @@ class CommitMessage:
     extractor: str | None = None
 
     def render(self) -> str:
-        subject = single_line(f"{self.source}: {self.title or self.url}", 200)
+        headline = single_line(self.title) or single_line(self.url) or "(untitled)"
+        subject = single_line(f"{self.source}: {headline}", 200)
         trailers = {
             "Url": self.url,
             "Source": self.source,
