@@ -306,11 +306,12 @@ class Archive:
 
     # -- remotes -------------------------------------------------------------------
 
-    def push(self, remote: str) -> str:
-        """Push the branch; raise PushFailed with git's reason, leaving local commits intact."""
+    def push(self, remote: str, branch: str = BRANCH) -> str:
+        """Push `main` to `branch` on `remote`; raise PushFailed with git's reason,
+        leaving local commits intact. Never forces."""
         try:
             out = self.repo.git.execute(
-                ["git", "push", "--porcelain", remote, f"{BRANCH}:{BRANCH}"],
+                ["git", "push", "--porcelain", "--", remote, f"refs/heads/{BRANCH}:refs/heads/{branch}"],
                 env={
                     **os.environ,
                     "GIT_TERMINAL_PROMPT": "0",

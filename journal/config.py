@@ -25,6 +25,8 @@ author_name = "journal"
 author_email = "journal@localhost"
 # Where `journal push` sends the archive (a git remote name or URL).
 # push_remote = "origin"
+# The branch to push to on that remote: a shard of a bigger archive pushes its own.
+# push_branch = "main"
 # Base URL of `journal serve`, used for links in Atom feeds.
 feed_base_url = "http://127.0.0.1:8000"
 
@@ -83,6 +85,7 @@ def parse(text: str, where: str = "journal.toml") -> Settings:
         author_name=_str(journal, "author_name", "journal", where),
         author_email=_str(journal, "author_email", "journal@localhost", where),
         push_remote=journal.get("push_remote") or None,
+        push_branch=_branch(_str(journal, "push_branch", "main", where), where),
         feed_base_url=_str(journal, "feed_base_url", Settings.feed_base_url, where).rstrip("/"),
     )
 
@@ -155,6 +158,16 @@ def _networks(value: Any, where: str) -> tuple[str, ...]:
         except ValueError as exc:
             raise ConfigError(f"{where}: allow_private entry {net!r} is not an address or network.") from exc
     return tuple(allowed)
+
+
+def _branch(name: str, where: str) -> str:
+    if (
+        not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}", name)
+        or ".." in name
+        or name.endswith((".lock", "/"))
+    ):
+        raise ConfigError(f"{where}: push_branch {name!r} is not a usable branch name.")
+    return name
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:

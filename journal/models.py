@@ -141,6 +141,7 @@ class Settings:
     author_name: str = "journal"
     author_email: str = "journal@localhost"
     push_remote: str | None = None
+    push_branch: str = "main"
     feed_base_url: str = "http://127.0.0.1:8000"
     failures_shown_after: int = 3
 

@@ -93,7 +93,7 @@ def push(archive: Archive, remote: str | None) -> str:
             raise PushFailed(
                 'No remote to push to; give one ("journal push URL") or set push_remote in journal.toml.'
             )
-    archive.push(target)
+    archive.push(target, settings(archive).push_branch)
     return target
 
 
