@@ -72,7 +72,7 @@ def test_two_shards_merge_into_one_archive(site: Site, tmp_path: Path) -> None:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
             for s in shards
         ]
         for run in runs:
