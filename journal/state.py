@@ -230,6 +230,11 @@ class State:
     def add_alias(self, key: str, article_id: int) -> None:
         self.db.execute("INSERT OR IGNORE INTO aliases (key, article) VALUES (?, ?)", (key, article_id))
 
+    def merge_into(self, article_id: int, owner_id: int) -> None:
+        """Fold a not-yet-recorded article into the one it turned out to be."""
+        self.db.execute("UPDATE aliases SET article = ? WHERE article = ?", (owner_id, article_id))
+        self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
     def aliases(self, article_id: int) -> list[str]:
         rows = self.db.execute("SELECT key FROM aliases WHERE article = ? ORDER BY key", (article_id,))
         return [str(r[0]) for r in rows]

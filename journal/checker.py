@@ -1,0 +1,266 @@
+"""Checking one article: fetch, extract, decide what (if anything) is a new version.
+
+Every decision runs on the event loop's thread between awaits, so the state
+database and the ledger have one user at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from journal import document, schedule
+from journal.errors import FetchError
+from journal.extract import EXTRACTOR
+from journal.fetch import Fetcher, Response
+from journal.ledger import Ledger, rules_for
+from journal.models import ArticleText, Change, Extraction, NotArticle, ScheduleSettings, Settings
+from journal.normalize import fingerprint, same_words
+from journal.pages import PageStore
+from journal.state import ArticleRow, State
+from journal.summary import Reporter, Summary
+from journal.urls import BadURL, canonical
+from journal.workers import ExtractorPool
+
+
+class Checker:
+    def __init__(
+        self,
+        state: State,
+        settings: Settings,
+        fetcher: Fetcher,
+        pool: ExtractorPool,
+        ledger: Ledger,
+        summary: Summary,
+        reporter: Reporter,
+        clock: Callable[[], float],
+    ):
+        self.state = state
+        self.settings = settings
+        self.fetcher = fetcher
+        self.pool = pool
+        self.ledger = ledger
+        self.summary = summary
+        self.reporter = reporter
+        self.clock = clock
+        self.pages = PageStore(ledger.archive.state_dir)
+        self.handled: set[int] = set()  # articles decided in this pass
+
+    async def check(self, row: ArticleRow, conditional: bool = True) -> None:
+        """One scheduled check of an article."""
+        rules = rules_for(self.settings, row)
+        # Validators prove "unchanged" only after a good check, and only for text
+        # that the current extractor made.
+        trusted = (
+            conditional and bool(row.validated) and not row.removed and row.extractor in (None, EXTRACTOR)
+        )
+        try:
+            resp = await self.fetcher.get(
+                row.url,
+                etag=row.etag if trusted else None,
+                last_modified=row.last_modified if trusted else None,
+            )
+        except FetchError as exc:
+            self._failed(row, rules, str(exc))
+            return
+        if resp.status in (404, 410):
+            self._gone(row, rules, resp)
+            return
+        if resp.status == 304 or (trusted and resp.body_hash == row.body_hash):
+            self._unchanged(row, rules, resp)  # a byte-identical page is not extracted again
+            return
+        outcome = await self.pool.extract(resp.body, resp.content_type, resp.url)
+        if isinstance(outcome, NotArticle):
+            if outcome.blocked or row.versions:
+                self._failed(row, rules, f"no version: {outcome.reason}", resp)
+            else:
+                self._skipped(row, rules, outcome.reason, resp)
+            return
+        await self._extracted(row, rules, resp, outcome)
+
+    async def reextract(self, row: ArticleRow) -> None:
+        """`journal reextract`: the latest version again, from the stored page, else refetched."""
+        stored = self.pages.load(row.sid) if row.sid else None
+        if stored is None or row.removed:
+            await self.check(row, conditional=False)
+            return
+        again = await self.pool.extract(stored.body, stored.content_type, stored.url)
+        latest = self.ledger.latest_text(row)
+        if not isinstance(again, Extraction) or latest is None:
+            reason = again.reason if isinstance(again, NotArticle) else "no text on record"
+            self.summary.fail(row.source, row.url, f"cannot re-extract: {reason}")
+            return
+        redone = _document(row, again)
+        self.handled.add(row.id)
+        if document.render(redone) == document.render(latest):
+            row.extractor = again.extractor
+            self._save(row)
+            self.summary.count(row.source, "unchanged")
+            return
+        fp = fingerprint(again.title, again.paragraphs)
+        self.ledger.commit(row, Change.REEXTRACT, redone, fp, None, again.headline_meta, latest)
+
+    async def _extracted(
+        self, row: ArticleRow, rules: ScheduleSettings, resp: Response, found: Extraction
+    ) -> None:
+        identified = self._identify(row, resp, found)
+        if identified is None or identified.id in self.handled:
+            return
+        row = identified
+        self.handled.add(row.id)
+        if not found.headline_meta and row.versions and row.headline:
+            self._failed(row, rules, "no version: the page no longer names its headline", resp)
+            return
+        text_fp = fingerprint(found.title, found.paragraphs)
+        previous: ArticleText | None = None
+        if row.versions and not row.removed and row.extractor != found.extractor:
+            previous = await self._upgrade(row, rules, resp, found)
+            if previous is None:
+                return  # the whole difference was the extractor's
+        if text_fp == row.fingerprint and not row.removed:
+            self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
+            return
+        if row.fingerprint and text_fp != row.fingerprint and self.state.text_times(row.id, text_fp) >= 2:
+            # A text this article has had twice already: a flip-flop, not news.
+            self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
+            return
+        change = Change.NEW if row.versions == 0 else Change.RESTORED if row.removed else Change.EDIT
+        self.ledger.commit(row, change, _document(row, found), text_fp, resp, found.headline_meta, previous)
+
+    async def _upgrade(
+        self, row: ArticleRow, rules: ScheduleSettings, resp: Response, found: Extraction
+    ) -> ArticleText | None:
+        """The extractor changed since the latest version: keep its re-flow apart from edits.
+
+        The page behind the latest version is extracted again with the current
+        extractor; if that reads differently, a `reextract` commit records it first,
+        and the fresh page is then compared with the re-extracted text. Without the
+        stored page, a fresh page with the same words is a re-extraction; different
+        words are an edit. Returns the text to compare with, or None when the
+        fresh page was committed as the re-extraction itself.
+        """
+        latest = self.ledger.latest_text(row)
+        stored = self.pages.load(row.sid) if row.sid else None
+        if stored is not None:
+            again = await self.pool.extract(stored.body, stored.content_type, stored.url)
+            if isinstance(again, Extraction) and latest is not None:
+                redone = _document(row, again)
+                if document.render(redone) != document.render(latest):
+                    again_fp = fingerprint(again.title, again.paragraphs)
+                    self.ledger.commit(
+                        row, Change.REEXTRACT, redone, again_fp, None, again.headline_meta, latest
+                    )
+                    row.fingerprint = again_fp
+                else:
+                    row.extractor = found.extractor
+                return redone
+            row.extractor = found.extractor  # the stored page is no help; do not try again
+            return latest
+        if latest is not None and same_words(
+            (found.title, found.paragraphs), (latest.title, latest.paragraphs)
+        ):
+            fresh = _document(row, found)
+            if document.render(fresh) != document.render(latest):
+                self._advance(row, rules, resp)
+                text_fp = fingerprint(found.title, found.paragraphs)
+                self.ledger.commit(row, Change.REEXTRACT, fresh, text_fp, resp, found.headline_meta, latest)
+                return None
+        row.extractor = found.extractor
+        return latest
+
+    def _identify(self, row: ArticleRow, resp: Response, found: Extraction | None) -> ArticleRow | None:
+        """Record the final URL and the page's canonical URL as aliases of the article.
+
+        When a not-yet-recorded article turns out to be one we already have (two feed
+        links, one article), it is merged into that one.
+        """
+        urls = []
+        for url in (resp.url, found.canonical if found else None):
+            if url:
+                try:
+                    urls.append(canonical(url))
+                except BadURL:
+                    continue
+        for url in urls:
+            owner = self.state.article_by_alias(url)
+            if owner is not None and owner.id != row.id:
+                if row.versions == 0:
+                    self.state.merge_into(row.id, owner.id)
+                    if owner.id in self.handled:
+                        return None
+                    row = owner
+                continue
+            self.state.add_alias(url, row.id)
+        if urls:
+            row.url = urls[0]  # fetch the final URL directly next time
+        return row
+
+    # -- outcomes that are not versions --------------------------------------------------
+
+    def _gone(self, row: ArticleRow, rules: ScheduleSettings, resp: Response) -> None:
+        if row.versions and not row.removed and row.id not in self.handled:
+            self.handled.add(row.id)
+            doc = ArticleText(url=row.url, source=row.source, title=row.title, paragraphs=())
+            self.ledger.commit(row, Change.REMOVED, doc, None, resp)
+            return
+        reason = f"HTTP {resp.status}: the page is gone"
+        self._failed(row, rules, reason, count_as="failed" if not row.removed else "unchanged")
+
+    def _advance(self, row: ArticleRow, rules: ScheduleSettings, resp: Response) -> None:
+        """A successful check that found no news: back off, remember the validators."""
+        nxt = schedule.after_check(self.clock(), row.wait, rules)
+        row.wait, row.next_check = nxt.wait, nxt.at
+        row.last_checked = self.clock()
+        row.failures, row.last_error, row.validated = 0, None, 1
+        if resp.status == 200:
+            row.etag, row.last_modified, row.body_hash = resp.etag, resp.last_modified, resp.body_hash
+
+    def _unchanged(
+        self, row: ArticleRow, rules: ScheduleSettings, resp: Response, headline_meta: bool | None = None
+    ) -> None:
+        self._advance(row, rules, resp)
+        if headline_meta is not None:
+            row.headline = int(headline_meta)
+        self._save(row)
+        self.summary.count(row.source, "unchanged")
+
+    def _skipped(self, row: ArticleRow, rules: ScheduleSettings, reason: str, resp: Response) -> None:
+        self._advance(row, rules, resp)
+        row.last_error = f"not an article: {reason}"
+        self._save(row)
+        self.summary.count(row.source, "skipped")
+        self.reporter.note(f"skipped  {row.source}  {row.url}: not an article ({reason})")
+
+    def _failed(
+        self,
+        row: ArticleRow,
+        rules: ScheduleSettings,
+        reason: str,
+        resp: Response | None = None,
+        count_as: str = "failed",
+    ) -> None:
+        nxt = schedule.after_check(self.clock(), row.wait, rules)
+        row.wait, row.next_check = nxt.wait, nxt.at
+        row.last_checked = self.clock()
+        row.failures += 1
+        row.last_error = reason
+        row.validated = 0  # a 304 after a failure proves nothing
+        self._save(row)
+        self.summary.count(row.source, count_as)
+        if count_as == "failed":
+            self.summary.fail(row.source, row.url, reason)
+            self.reporter.note(f"failed  {row.source}  {row.url}: {reason}")
+
+    def _save(self, row: ArticleRow) -> None:
+        if self.state.article(row.id) is not None:
+            self.state.save(row)
+
+
+def _document(row: ArticleRow, found: Extraction) -> ArticleText:
+    return ArticleText(
+        url=row.url,
+        source=row.source,
+        title=found.title,
+        paragraphs=found.paragraphs,
+        published=found.published,
+        byline=found.byline,
+    )

@@ -1,0 +1,196 @@
+"""The single writer of one pass: versions go into git first, into the state second.
+
+Commits stream into one `git fast-import` (archive.Writer). At a checkpoint the
+branch moves, and only then are the versions recorded in the state database, so
+a crash between the two is repaired by catching up from git, never the reverse.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from journal import commits, document, index, schedule
+from journal.archive import Archive, Identity, Writer
+from journal.diff import diff
+from journal.extract import EXTRACTOR
+from journal.fetch import Response
+from journal.models import ArticleText, Change, ScheduleSettings, Settings
+from journal.pages import PageStore
+from journal.state import ArticleRow, State
+from journal.summary import Summary
+from journal.urls import article_path
+
+CHECKPOINT_EVERY = 500  # commits
+CHECKPOINT_SECONDS = 10.0
+_COUNTER = {
+    Change.NEW: "new",
+    Change.EDIT: "changed",
+    Change.REMOVED: "removed",
+    Change.RESTORED: "restored",
+    Change.REEXTRACT: "reextracted",
+}
+
+
+@dataclass
+class _Pending:
+    """A version written to the stream, waiting for a checkpoint to reach the state."""
+
+    row: ArticleRow
+    change: Change
+    version: int
+    when: float
+    title: str
+    text_fingerprint: str | None
+    response: Response | None
+    headline_meta: bool
+
+
+def rules_for(settings: Settings, row: ArticleRow) -> ScheduleSettings:
+    source = settings.source(row.source)
+    return source.schedule if source else settings.schedule
+
+
+class Ledger:
+    def __init__(
+        self,
+        archive: Archive,
+        state: State,
+        settings: Settings,
+        summary: Summary,
+        clock: Callable[[], float],
+    ):
+        self.archive = archive
+        self.state = state
+        self.settings = settings
+        self.summary = summary
+        self.clock = clock
+        self.pages = PageStore(archive.state_dir)
+        self.writer = Writer(archive, Identity(settings.author_name, settings.author_email))
+        self.pending: list[_Pending] = []
+        self.reserved: set[str] = set()
+        self.last_checkpoint = time.monotonic()
+
+    def commit(
+        self,
+        row: ArticleRow,
+        change: Change,
+        doc: ArticleText,
+        text_fp: str | None,
+        resp: Response | None,
+        headline_meta: bool = False,
+        previous: ArticleText | None = None,
+    ) -> None:
+        """Write one version (or event) of an article to the stream."""
+        now = self.clock()
+        when = datetime.fromtimestamp(now, UTC)
+        if row.path is None:
+            path = article_path(row.source, when, doc.url or row.url, self._taken)
+            self.reserved.add(path)
+        else:
+            path = row.path
+        version = row.versions + (0 if change in (Change.REMOVED, Change.REEXTRACT) else 1)
+        if previous is None and change in (Change.EDIT, Change.RESTORED):
+            previous = self.latest_text(row)
+        data: bytes | None = None
+        size = words = None
+        if change is Change.REMOVED:
+            summary = f"removed: the page answered HTTP {resp.status if resp else 404}"
+        else:
+            delta = diff(previous, doc)
+            if change is Change.NEW:
+                summary = "first version"
+            elif change is Change.REEXTRACT:
+                summary = f"re-extracted with {EXTRACTOR}: {delta.summary()}"
+            else:
+                prefix = "back after removal; " if change is Change.RESTORED else ""
+                summary, size, words = prefix + delta.summary(), delta.size(), delta.words()
+            data = document.render(doc)
+        message = commits.CommitMessage(
+            source=row.source,
+            title=doc.title if change is not Change.REMOVED else (row.title or doc.title),
+            url=row.url,
+            version=version,
+            change=change,
+            fetched_at=when,
+            summary=summary,
+            change_size=size,
+            words=words,
+            extractor=EXTRACTOR if data is not None else None,
+        )
+        self.writer.commit(message.render(), when, {path: data})
+        row.path = path
+        self.pending.append(_Pending(row, change, version, now, message.title, text_fp, resp, headline_meta))
+        self.summary.count(row.source, _COUNTER[change])
+        self.summary.commits += 1
+        if (
+            self.writer.pending >= CHECKPOINT_EVERY
+            or time.monotonic() - self.last_checkpoint > CHECKPOINT_SECONDS
+        ):
+            self.checkpoint()
+
+    def latest_text(self, row: ArticleRow) -> ArticleText | None:
+        """The latest text on record (before a removal, for a restored article)."""
+        if row.path is None:
+            return None
+        head = self.archive.head()
+        data = self.archive.read(head, row.path) if head else None
+        if data is None:
+            for revision in reversed(self.archive.revisions(row.path)):
+                if revision.blob is not None:
+                    data = self.archive.read_blob(revision.blob)
+                    break
+        return document.parse(data) if data else None
+
+    def _taken(self, path: str) -> bool:
+        return path in self.reserved or self.state.path_taken(path)
+
+    def checkpoint(self) -> None:
+        """Move the branch, then (and only then) record the new versions in the state."""
+        if not self.pending:
+            return
+        head = self.writer.checkpoint()
+        with self.state.transaction():
+            for item in self.pending:
+                self._record(item)
+            self.state.set_meta("head", head)
+        self.pending = []
+        self.last_checkpoint = time.monotonic()
+
+    def _record(self, item: _Pending) -> None:
+        row = item.row
+        assert row.path is not None
+        index.record(
+            self.state,
+            row,
+            path=row.path,
+            change=item.change,
+            version=item.version,
+            when=item.when,
+            title=item.title,
+            url=row.url,
+            text_fingerprint=item.text_fingerprint,
+            extractor=EXTRACTOR,
+        )
+        resp = item.response
+        if resp is not None and resp.status == 200:
+            if row.sid:
+                self.pages.save(row.sid, resp.url, resp.content_type, resp.body)
+            row.etag, row.last_modified, row.body_hash = resp.etag, resp.last_modified, resp.body_hash
+        if item.change is not Change.REEXTRACT:
+            # A re-extraction is not news: it leaves the schedule where the check put it.
+            nxt = schedule.after_change(item.when, rules_for(self.settings, row))
+            row.wait, row.next_check = nxt.wait, nxt.at
+            row.last_checked = item.when
+            row.failures, row.last_error, row.validated = 0, None, 1
+        row.headline = int(item.headline_meta)
+        if self.state.article(row.id) is not None:
+            self.state.save(row)
+
+    def close(self, commit: bool = True) -> None:
+        """End the stream: checkpoint what is queued, or (after an error) drop it."""
+        if commit:
+            self.checkpoint()
+        self.writer.close(commit=commit)

@@ -1,0 +1,113 @@
+"""Polling feeds: conditional GET on their own interval, entries turned into articles."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+
+from journal.errors import FeedError, FetchError
+from journal.feeds import parse
+from journal.fetch import Fetcher
+from journal.models import FeedEntry, Source
+from journal.state import FeedRow, State
+from journal.summary import Reporter, Summary
+from journal.urls import BadURL, canonical
+
+_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+
+
+class FeedPoller:
+    def __init__(
+        self,
+        state: State,
+        fetcher: Fetcher,
+        summary: Summary,
+        reporter: Reporter,
+        clock: Callable[[], float],
+    ):
+        self.state = state
+        self.fetcher = fetcher
+        self.summary = summary
+        self.reporter = reporter
+        self.clock = clock
+
+    async def poll(self, sources: list[Source], force: bool) -> None:
+        """Register tracked URLs, then poll every due feed of `sources` at once."""
+        now = self.clock()
+        jobs = []
+        for source in sources:
+            for url in source.urls:
+                try:
+                    self.register(source, FeedEntry(link=canonical(url)), now)
+                except BadURL as exc:
+                    self.summary.fail(source.name, url, str(exc))
+            for feed_url in source.feeds:
+                row = self.state.feed(feed_url, source.name)
+                if force or row.next_poll is None or row.next_poll <= now:
+                    jobs.append((source, row))
+        self.reporter.phase("feeds", len(jobs))
+        await asyncio.gather(*(self._poll_one(source, row) for source, row in jobs))
+
+    async def _poll_one(self, source: Source, row: FeedRow) -> None:
+        now = self.clock()
+        row.last_polled = now
+        row.next_poll = now + source.schedule.feed_interval
+        try:
+            trusted = not row.failures  # validators prove nothing after a failure
+            resp = await self.fetcher.get(
+                row.url,
+                etag=row.etag if trusted else None,
+                last_modified=row.last_modified if trusted else None,
+                accept=_ACCEPT,
+                html_only=False,
+            )
+            if resp.status in (404, 410):
+                raise FeedError(f"HTTP {resp.status}: the feed is gone; check its address")
+            if resp.status != 304 and resp.body_hash != row.body_hash:
+                result = parse(resp.body, resp.url, resp.content_type)
+                for entry in result.entries:
+                    self.register(source, entry, now)
+                if result.problem:
+                    self.reporter.note(f"feed {row.url} ({source.name}): partly unreadable: {result.problem}")
+                row.body_hash = resp.body_hash
+            row.etag, row.last_modified = resp.etag, resp.last_modified
+            row.failures, row.last_error = 0, None
+        except (FetchError, FeedError) as exc:
+            row.failures += 1
+            row.last_error = str(exc)
+            self.summary.feeds_failed += 1
+            self.summary.fail(source.name, row.url, str(exc), feed=True)
+            self.reporter.note(f"feed failed  {source.name}  {row.url}: {exc}")
+        self.summary.feeds_polled += 1
+        self.state.save_feed(row)
+        self.reporter.advance("feeds")
+
+    def register(self, source: Source, entry: FeedEntry, now: float) -> None:
+        """Find or create the article a feed entry stands for; remember every alias.
+
+        The guid is the identity when there is one, so a feed that changes an item's
+        link does not make a second article.
+        """
+        if not wanted(source, entry.link):
+            return
+        guid_key = f"guid {source.name} {entry.guid}" if entry.guid else None
+        row = self.state.article_by_alias(guid_key) if guid_key else None
+        if row is None:
+            row = self.state.article_by_alias(entry.link)
+        if row is None:
+            row = self.state.add_article(source.name, entry.link, now)
+            self.summary.discovered += 1
+        elif row.path is None and row.url != entry.link and self.state.article_by_alias(entry.link) is None:
+            row.url = entry.link  # the feed's newest link for an article not yet fetched
+            self.state.save(row)
+        self.state.add_alias(entry.link, row.id)
+        if guid_key:
+            self.state.add_alias(guid_key, row.id)
+
+
+def wanted(source: Source, url: str) -> bool:
+    """The source's include/exclude URL patterns."""
+    if source.include and not any(re.search(p, url) for p in source.include):
+        return False
+    return not any(re.search(p, url) for p in source.exclude)
