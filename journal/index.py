@@ -8,7 +8,7 @@ versions, first seen, last changed, aliases, the schedule) comes back from git.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from journal import document, schedule
 from journal.archive import Archive
@@ -108,37 +108,54 @@ def _apply(
 ) -> int:
     count = 0
     with state.transaction():
-        for revision in archive.log(rev=rev, reverse=True):
-            row = _row_for(state, revision)
-            text_fp = None
-            if revision.blob is not None and revision.change is not Change.REMOVED:
-                doc = document.parse(archive.read_blob(revision.blob))
-                text_fp = fingerprint(doc.title, doc.paragraphs)
-            record(
-                state,
-                row,
-                path=revision.path,
-                change=revision.change,
-                version=revision.version,
-                when=revision.time.timestamp(),
-                title=revision.title,
-                url=revision.url,
-                text_fingerprint=text_fp,
-                extractor=revision.extractor,
-            )
-            source = settings.source(row.source)
-            rules = source.schedule if source else settings.schedule
-            nxt = schedule.resume(row.last_changed or now, now, rules)
-            row.wait, row.next_check = nxt.wait, nxt.at
-            row.last_checked = max(row.last_checked or 0.0, revision.time.timestamp())
-            state.save(row)
-            count += 1
-            if progress and count % 1000 == 0:
+        for batch in _batches(archive.log(rev=rev, reverse=True), 2000):
+            blobs = [r.blob for r in batch if r.blob is not None and r.change is not Change.REMOVED]
+            texts = dict(zip(blobs, archive.read_blobs(blobs), strict=True))
+            for revision in batch:
+                data = texts.get(revision.blob) if revision.blob else None
+                _apply_one(state, settings, revision, data, now)
+                count += 1
+            if progress:
                 progress(count)
         state.set_meta("head", head)
-    if progress:
-        progress(count)
     return count
+
+
+def _apply_one(state: State, settings: Settings, revision: Revision, data: bytes | None, now: float) -> None:
+    row = _row_for(state, revision)
+    text_fp = None
+    if data is not None and revision.change is not Change.REMOVED:
+        doc = document.parse(data)
+        text_fp = fingerprint(doc.title, doc.paragraphs)
+    record(
+        state,
+        row,
+        path=revision.path,
+        change=revision.change,
+        version=revision.version,
+        when=revision.time.timestamp(),
+        title=revision.title,
+        url=revision.url,
+        text_fingerprint=text_fp,
+        extractor=revision.extractor,
+    )
+    source = settings.source(row.source)
+    rules = source.schedule if source else settings.schedule
+    nxt = schedule.resume(row.last_changed or now, now, rules)
+    row.wait, row.next_check = nxt.wait, nxt.at
+    row.last_checked = max(row.last_checked or 0.0, revision.time.timestamp())
+    state.save(row)
+
+
+def _batches(items: Iterator[Revision], size: int) -> Iterator[list[Revision]]:
+    batch: list[Revision] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _row_for(state: State, revision: Revision) -> ArticleRow:

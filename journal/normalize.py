@@ -143,7 +143,7 @@ def is_boilerplate(line: str) -> bool:
 def paragraphs(lines: Iterable[str], title: str = "") -> tuple[str, ...]:
     """Clean lines into paragraphs: furniture dropped, repeats and the title echo removed."""
     out: list[str] = []
-    title_key = _comparable(clean(title)) if title else ""
+    title_key = _comparable(title) if title else ""
     for raw in lines:
         line = clean(raw)
         if not line or is_boilerplate(line):
@@ -157,6 +157,12 @@ def paragraphs(lines: Iterable[str], title: str = "") -> tuple[str, ...]:
 
 
 def _comparable(text: str) -> str:
+    """The words of a text, one space apart: what is left when everything that is
+    not a word (whitespace, punctuation, controls, invisibles) is gone."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
     return " ".join(_WORD.findall(text))
 
 
@@ -168,9 +174,9 @@ def fingerprint(title: str, body: Iterable[str]) -> str:
     a reader of a change journal wants to see, and all of them occur when a page is
     redesigned or re-rendered.
     """
-    keys = sorted(k for k in (_comparable(clean(p)) for p in body) if k)
+    keys = sorted(k for k in (_comparable(p) for p in body) if k)
     digest = hashlib.sha256()
-    digest.update(_comparable(clean(title)).encode())
+    digest.update(_comparable(title).encode())
     for key in keys:
         digest.update(b"\n")
         digest.update(key.encode())
@@ -182,7 +188,7 @@ def same_words(a: tuple[str, Iterable[str]], b: tuple[str, Iterable[str]]) -> bo
     wherever their paragraph breaks and punctuation fall (a re-flow, not an edit)."""
 
     def words(text: tuple[str, Iterable[str]]) -> list[str]:
-        return _WORD.findall(clean(text[0])) + [w for p in text[1] for w in _WORD.findall(clean(p))]
+        return _comparable(text[0]).split() + [w for p in text[1] for w in _comparable(p).split()]
 
     return words(a) == words(b)
 
