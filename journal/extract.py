@@ -25,6 +25,7 @@ from journal.urls import BadURL, canonical, host_of
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}; normalise {normalize.NORMALISER_VERSION}"
 MIN_WORDS = 25
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _BREAK = "\u2029"  # marks a <br> while a block is flattened
 
 _BLOCK = {"p", "head", "quote", "code", "item", "list", "table", "row", "cell", "div", "lb"}
@@ -117,7 +118,8 @@ def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction 
 def extract(html: str, url: str) -> Extraction | NotArticle:
     """The article in a page, or why there is none."""
     try:
-        tree = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"))
+        # The text is decoded already: tell lxml so, or it guesses (latin-1) from bytes.
+        tree = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"), parser=_PARSER)
     except (etree.ParserError, ValueError):
         return NotArticle("the page is not HTML that can be parsed")
     meta = _metadata(tree, url)

@@ -148,3 +148,9 @@ def test_decoding_survives_wrong_and_missing_charsets(
     body: bytes, content_type: str | None, expected: str
 ) -> None:
     assert decode_html(body, content_type) == expected
+
+
+def test_metadata_of_a_page_without_a_declared_charset_is_not_mojibake() -> None:
+    html = article_html("Beto O’Rourke quits — “for now”", PARAS).replace("<meta charset='utf-8'>", "")
+    found = extracted(html)
+    assert found.title == "Beto O’Rourke quits — “for now”"
