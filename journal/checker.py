@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from journal import document, schedule
+from journal.diff import diff_paragraphs
 from journal.errors import FetchError
-from journal.extract import EXTRACTOR
+from journal.extract import EXTRACTOR, visible_words
 from journal.fetch import Fetcher, Response
 from journal.ledger import Ledger, rules_for
 from journal.models import ArticleText, Change, Extraction, NotArticle, ScheduleSettings, Settings
-from journal.normalize import fingerprint, same_words
+from journal.normalize import comparable, fingerprint, same_words
 from journal.pages import PageStore
 from journal.state import ArticleRow, State
 from journal.summary import Reporter, Summary
@@ -116,6 +117,12 @@ class Checker:
             previous = await self._upgrade(row, rules, resp, found)
             if previous is None:
                 return  # the whole difference was the extractor's
+        paragraphs = found.paragraphs
+        if row.versions and not row.removed and text_fp != row.fingerprint:
+            previous = previous or self.ledger.latest_text(row)
+            if previous is not None:
+                paragraphs = _still_on_page(previous.paragraphs, found.paragraphs, resp)
+                text_fp = fingerprint(found.title, paragraphs)
         if text_fp == row.fingerprint and not row.removed:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
@@ -124,7 +131,8 @@ class Checker:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
         change = Change.NEW if row.versions == 0 else Change.RESTORED if row.removed else Change.EDIT
-        self.ledger.commit(row, change, _document(row, found), text_fp, resp, found.headline_meta, previous)
+        doc = _document(row, found, paragraphs)
+        self.ledger.commit(row, change, doc, text_fp, resp, found.headline_meta, previous)
 
     async def _upgrade(
         self, row: ArticleRow, rules: ScheduleSettings, resp: Response, found: Extraction
@@ -255,12 +263,31 @@ class Checker:
             self.state.save(row)
 
 
-def _document(row: ArticleRow, found: Extraction) -> ArticleText:
+def _still_on_page(old: tuple[str, ...], new: tuple[str, ...], resp: Response) -> tuple[str, ...]:
+    """The new paragraphs, with every "deleted" paragraph put back whose words are
+    still on the page: the extractor did not pick it this time (a redesign, a block
+    that moved), but the newsroom did not delete it."""
+    rows = diff_paragraphs(old, new)
+    if not any(r.kind == "delete" for r in rows):
+        return new
+    page = f" {visible_words(resp.body, resp.content_type)} "
+    kept: list[str] = []
+    for row in rows:
+        if row.kind == "delete" and row.old is not None:
+            key = comparable(row.old)
+            if key and f" {key} " in page:
+                kept.append(row.old)
+        elif row.new is not None:
+            kept.append(row.new)
+    return tuple(kept)
+
+
+def _document(row: ArticleRow, found: Extraction, paragraphs: tuple[str, ...] | None = None) -> ArticleText:
     return ArticleText(
         url=row.url,
         source=row.source,
         title=found.title,
-        paragraphs=found.paragraphs,
+        paragraphs=found.paragraphs if paragraphs is None else paragraphs,
         published=found.published,
         byline=found.byline,
     )

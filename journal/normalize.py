@@ -143,20 +143,20 @@ def is_boilerplate(line: str) -> bool:
 def paragraphs(lines: Iterable[str], title: str = "") -> tuple[str, ...]:
     """Clean lines into paragraphs: furniture dropped, repeats and the title echo removed."""
     out: list[str] = []
-    title_key = _comparable(title) if title else ""
+    title_key = comparable(title) if title else ""
     for raw in lines:
         line = clean(raw)
         if not line or is_boilerplate(line):
             continue
         if out and out[-1] == line:
             continue
-        if title_key and _comparable(line) == title_key:
+        if title_key and comparable(line) == title_key:
             continue  # the headline repeated inside the body
         out.append(line)
     return tuple(out)
 
 
-def _comparable(text: str) -> str:
+def comparable(text: str) -> str:
     """The words of a text, one space apart: what is left when everything that is
     not a word (whitespace, punctuation, controls, invisibles) is gone."""
     if not unicodedata.is_normalized("NFC", text):
@@ -174,9 +174,9 @@ def fingerprint(title: str, body: Iterable[str]) -> str:
     a reader of a change journal wants to see, and all of them occur when a page is
     redesigned or re-rendered.
     """
-    keys = sorted(k for k in (_comparable(p) for p in body) if k)
+    keys = sorted(k for k in (comparable(p) for p in body) if k)
     digest = hashlib.sha256()
-    digest.update(_comparable(title).encode())
+    digest.update(comparable(title).encode())
     for key in keys:
         digest.update(b"\n")
         digest.update(key.encode())
@@ -188,7 +188,7 @@ def same_words(a: tuple[str, Iterable[str]], b: tuple[str, Iterable[str]]) -> bo
     wherever their paragraph breaks and punctuation fall (a re-flow, not an edit)."""
 
     def words(text: tuple[str, Iterable[str]]) -> list[str]:
-        return _comparable(text[0]).split() + [w for p in text[1] for w in _comparable(p).split()]
+        return comparable(text[0]).split() + [w for p in text[1] for w in comparable(p).split()]
 
     return words(a) == words(b)
 

@@ -270,3 +270,21 @@ def test_watch_stops_cleanly_on_sigterm_keeping_fetched_versions(site: Site, tmp
     ).stdout.split()
     assert len(committed) == summary["commits"] == fetched  # every page fetched became a version
     assert "finishing the pages in flight" in err
+
+
+def test_a_paragraph_the_extractor_stops_picking_is_not_a_deletion(site: Site, cli: Cli) -> None:
+    """A redesign wraps the first paragraph in a block the extractor drops: the words
+    are still on the page, so nothing was deleted and no version is made."""
+    url = one_article(site, cli)
+    run(cli, T0)
+    redesigned = article_html("Story", PARAS).replace(f"<p>{PARAS[0]}</p>", f"<div class='teaser-content'><p>{PARAS[0]}</p></div>")
+    site.put("/story", redesigned)
+    assert run(cli, T0 + DAY).totals()["unchanged"] == 1
+    # A real deletion in the same redesign is still recorded, and only it.
+    site.put("/story", redesigned.replace(f"<p>{PARAS[3]}</p>", ""))
+    assert run(cli, T0 + 2 * DAY).totals()["changed"] == 1
+    history = cli.json("history", url)["versions"]
+    assert history[-1]["summary"] == "1 paragraph removed"
+    current = cli.archive / cli.json("status", url)["path"]
+    assert PARAS[0] in current.read_text()
+    assert PARAS[3] not in current.read_text()
