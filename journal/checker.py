@@ -97,7 +97,7 @@ class Checker:
             self._save(row)
             self.summary.count(row.source, "unchanged")
             return
-        fp = fingerprint(again.title, again.paragraphs)
+        fp = again.fingerprint
         self.ledger.commit(row, Change.REEXTRACT, redone, fp, None, again.headline_meta, latest)
 
     async def _extracted(
@@ -111,7 +111,7 @@ class Checker:
         if not found.headline_meta and row.versions and row.headline:
             self._failed(row, rules, "no version: the page no longer names its headline", resp)
             return
-        text_fp = fingerprint(found.title, found.paragraphs)
+        text_fp = found.fingerprint
         previous: ArticleText | None = None
         if row.versions and not row.removed and row.extractor != found.extractor:
             previous = await self._upgrade(row, rules, resp, found)
@@ -122,7 +122,8 @@ class Checker:
             previous = previous or self.ledger.latest_text(row)
             if previous is not None:
                 paragraphs = _still_on_page(previous.paragraphs, found.paragraphs, resp)
-                text_fp = fingerprint(found.title, paragraphs)
+                if paragraphs is not found.paragraphs:
+                    text_fp = fingerprint(found.title, paragraphs)
         if text_fp == row.fingerprint and not row.removed:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
@@ -153,7 +154,7 @@ class Checker:
             if isinstance(again, Extraction) and latest is not None:
                 redone = _document(row, again)
                 if document.render(redone) != document.render(latest):
-                    again_fp = fingerprint(again.title, again.paragraphs)
+                    again_fp = again.fingerprint
                     self.ledger.commit(
                         row, Change.REEXTRACT, redone, again_fp, None, again.headline_meta, latest
                     )
@@ -169,7 +170,7 @@ class Checker:
             fresh = _document(row, found)
             if document.render(fresh) != document.render(latest):
                 self._advance(row, rules, resp)
-                text_fp = fingerprint(found.title, found.paragraphs)
+                text_fp = found.fingerprint
                 self.ledger.commit(row, Change.REEXTRACT, fresh, text_fp, resp, found.headline_meta, latest)
                 return None
         row.extractor = found.extractor

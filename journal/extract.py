@@ -132,20 +132,20 @@ def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction 
 
 def extract(html: str, url: str) -> Extraction | NotArticle:
     """The article in a page, or why there is none."""
-    try:
-        # The text is decoded already: tell lxml so, or it guesses (latin-1) from bytes.
-        tree = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"), parser=_PARSER)
-    except (etree.ParserError, ValueError):
+    # One parse, trafilatura's own (its repairs and parser options), read by both.
+    tree = trafilatura.load_html(html)
+    if tree is None:
         return NotArticle("the page is not HTML that can be parsed")
     meta = _metadata(tree, url)
     doc = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         include_comments=False,
         include_tables=True,
         include_images=False,
         include_links=False,
-        with_metadata=True,
+        # trafilatura's own metadata (and its date search) only fills gaps in the page's
+        with_metadata=not {"title", "byline", "published"} <= meta.keys(),
         deduplicate=False,
         date_extraction_params={"original_date": True, "extensive_search": False},
     )

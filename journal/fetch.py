@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
+import aiohttp
 import certifi
-import httpcore
-import httpx
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from journal.errors import FetchError
 from journal.models import FetchSettings
@@ -75,56 +75,56 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves names itself and connects only to allowed addresses."""
+class _Guard:
+    """Which addresses may be connected to: public ones, or any with `allow_private`,
+    or those in the allowed networks."""
 
     def __init__(self, allow_private: bool, networks: tuple[str, ...] = ()):
-        self._inner = httpcore.AnyIOBackend()
-        self._allow_private = allow_private
-        self._networks = [ipaddress.ip_network(n, strict=False) for n in networks]
+        self.allow_private = allow_private
+        self.networks = [ipaddress.ip_network(n, strict=False) for n in networks]
 
-    def _allowed(self, address: str) -> bool:
-        if self._allow_private or is_public(address):
+    def allowed(self, address: str) -> bool:
+        if self.allow_private or is_public(address):
             return True
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        return any(ip in net for net in self._networks)
+        return any(ip in net for net in self.networks)
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
+    def check_literal(self, host: str) -> None:
+        """A URL whose host is an IP address is never resolved: check it here."""
         try:
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise FetchError(f"cannot resolve host {host!r} ({exc.strerror})") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        allowed = [a for a in addresses if self._allowed(a)]
+            ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return
+        if not self.allowed(host.strip("[]")):
+            raise BlockedAddress(_private_message(host, host))
+
+
+class _GuardedResolver(AbstractResolver):
+    """Resolves names and hands aiohttp only addresses the guard allows, so the
+    address checked is the address connected to (no second lookup to race)."""
+
+    def __init__(self, guard: _Guard):
+        self._guard = guard
+        self._inner = aiohttp.ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        try:
+            found = await self._inner.resolve(host, port, family)
+        except OSError as exc:
+            raise FetchError(f"cannot resolve host {host!r} ({exc.strerror or exc})") from None
+        allowed = [r for r in found if self._guard.allowed(r["host"])]
         if not allowed:
-            raise BlockedAddress(
-                f"{host} is a private or loopback address ({addresses[0]}); "
-                "set allow_private = true in [fetch] to allow it"
-            )
-        error: Exception | None = None
-        for address in allowed:
-            try:
-                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
-                error = exc
-        assert error is not None
-        raise error
+            raise BlockedAddress(_private_message(host, found[0]["host"] if found else "?"))
+        return allowed
 
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise BlockedAddress("unix sockets are not fetched")
+    async def close(self) -> None:
+        await self._inner.close()
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+
+def _private_message(host: str, address: str) -> str:
+    return f"{host} is a private or loopback address ({address}); set allow_private = true in [fetch] to allow it"
 
 
 class _HostGate:
@@ -163,31 +163,32 @@ class Fetcher:
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._gates: dict[str, _HostGate] = {}
         self._clock = clock
-        transport = httpx.AsyncHTTPTransport(retries=0)
-        # httpx builds its connection pool with the default network backend; this one
-        # checks every resolved address before connecting.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=certifi.where()),
-            max_connections=max(settings.concurrency, 4),
-            max_keepalive_connections=max(settings.concurrency, 4),
-            keepalive_expiry=15.0,
-            network_backend=_GuardedBackend(settings.allow_private, settings.allow_networks),
-        )
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            follow_redirects=False,
-            timeout=httpx.Timeout(settings.timeout),
-            headers={
-                "User-Agent": settings.user_agent,
-                "Accept-Encoding": "gzip, deflate",
-            },
-        )
+        self._guard = _Guard(settings.allow_private, settings.allow_networks)
+        self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
+        connector = aiohttp.TCPConnector(
+            resolver=_GuardedResolver(self._guard),
+            ssl=ssl.create_default_context(cafile=certifi.where()),
+            limit=max(self.settings.concurrency, 4),
+            ttl_dns_cache=300,
+            keepalive_timeout=15,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,  # decoded here, with a bound on the output
+            cookie_jar=aiohttp.DummyCookieJar(),  # no tracking state between articles
+            timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=self.settings.timeout, sock_read=self.settings.timeout
+            ),
+            headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def get(
         self,
@@ -206,9 +207,7 @@ class Fetcher:
             raise FetchError(f"timed out after {self.settings.timeout:g}s") from None
         except BlockedAddress as exc:
             raise FetchError(f"refused: {exc}", transient=False) from None
-        except httpx.TooManyRedirects as exc:
-            raise FetchError(str(exc)) from None
-        except (httpx.HTTPError, httpcore.NetworkError, httpcore.TimeoutException, OSError) as exc:
+        except (aiohttp.ClientError, OSError, ValueError) as exc:
             raise FetchError(_describe(exc)) from None
 
     async def _get(
@@ -230,24 +229,29 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+            self._guard.check_literal(parts.hostname)
+            assert self._session is not None, "use Fetcher as an async context manager"
             async with (
                 self._gate(parts.hostname),
-                self._client.stream("GET", current, headers=headers) as resp,
+                self._session.get(current, headers=headers, allow_redirects=False) as resp,
             ):
-                if resp.status_code in _REDIRECTS and resp.headers.get("location"):
+                if resp.status in _REDIRECTS and resp.headers.get("location"):
                     current = urljoin(current, resp.headers["location"].strip())
+                    await _drain(resp)
                     continue
                 return await self._response(current, resp, html_only)
         raise FetchError(f"more than {self.settings.max_redirects} redirects", transient=False)
 
-    async def _response(self, url: str, resp: httpx.Response, html_only: bool) -> Response:
-        status = resp.status_code
-        common = {
+    async def _response(self, url: str, resp: aiohttp.ClientResponse, html_only: bool) -> Response:
+        status = resp.status
+        common: dict[str, Any] = {
             "url": url,
             "content_type": resp.headers.get("content-type"),
             "etag": resp.headers.get("etag"),
             "last_modified": resp.headers.get("last-modified"),
         }
+        if status != 200:
+            await _drain(resp)  # so the connection goes back to the pool for the next check
         if status == 304:
             return Response(status=304, **common)
         if status in (404, 410):
@@ -262,7 +266,7 @@ class Fetcher:
         body = await self._read(resp)
         return Response(status=200, body=body, **common)
 
-    async def _read(self, resp: httpx.Response) -> bytes:
+    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
         limit = self.settings.max_bytes
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -272,7 +276,7 @@ class Fetcher:
         decoder = _decoder(resp.headers.get("content-encoding", ""))
         chunks: list[bytes] = []
         size = 0
-        async for raw in resp.aiter_raw():
+        async for raw in resp.content.iter_chunked(1 << 16):
             for piece in decoder(raw, limit - size + 1):
                 size += len(piece)
                 if size > limit:
@@ -317,12 +321,7 @@ class Fetcher:
                 if exc.status is None or exc.status >= 500:
                     return exc
                 body, status = "", exc.status
-            except (
-                httpx.HTTPError,
-                httpcore.NetworkError,
-                httpcore.TimeoutException,
-                OSError,
-            ) as exc:
+            except (aiohttp.ClientError, OSError, ValueError) as exc:
                 return FetchError(_describe(exc))
             else:
                 status = resp.status
@@ -333,6 +332,17 @@ class Fetcher:
         # No robots.txt (4xx): everything is allowed, which is what parsing nothing means.
         parser.parse(body.splitlines() if status < 400 else [])
         return parser
+
+
+async def _drain(resp: aiohttp.ClientResponse, limit: int = 65536) -> None:
+    """Read a small body to its end, which lets the connection be reused; a large one
+    is left unread and its connection closed."""
+    seen = 0
+    async for chunk in resp.content.iter_chunked(1 << 14):
+        seen += len(chunk)
+        if seen > limit:
+            resp.close()
+            return
 
 
 def _agent_token(user_agent: str) -> str:
@@ -374,8 +384,12 @@ def _decoder(encoding: str) -> Callable[[bytes, int], Iterable[bytes]]:
 
 def _describe(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError | httpcore.ConnectError | ConnectionError):
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return f"cannot resolve host ({single_line(text, 200)})"
+    if isinstance(exc, aiohttp.ClientConnectorError | ConnectionError):
         return f"cannot connect ({single_line(text, 200)})"
-    if isinstance(exc, httpx.TimeoutException | httpcore.TimeoutException):
+    if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
         return "timed out"
+    if isinstance(exc, aiohttp.ClientResponseError) and exc.status == 400:
+        return f"the server's answer could not be read ({single_line(exc.message, 200)})"
     return single_line(f"{type(exc).__name__}: {text}", 300)

@@ -98,11 +98,12 @@ class Ledger:
         size = words = None
         if change is Change.REMOVED:
             summary = f"removed: the page answered HTTP {resp.status if resp else 404}"
+        elif change is Change.NEW:
+            summary = "first version"
+            data = document.render(doc)
         else:
             delta = diff(previous, doc)
-            if change is Change.NEW:
-                summary = "first version"
-            elif change is Change.REEXTRACT:
+            if change is Change.REEXTRACT:
                 summary = f"re-extracted with {EXTRACTOR}: {delta.summary()}"
             else:
                 prefix = "back after removal; " if change is Change.RESTORED else ""

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from journal.normalize import fingerprint
+
 
 class Change(enum.StrEnum):
     """What one commit did to an article (the `Change:` trailer)."""
@@ -40,6 +42,11 @@ class Extraction:
     canonical: str | None
     extractor: str
     headline_meta: bool = False  # the page names its headline in metadata
+    fingerprint: str = ""  # of title and paragraphs; made in the worker, where it is cheap
+
+    def __post_init__(self) -> None:
+        if not self.fingerprint:
+            object.__setattr__(self, "fingerprint", fingerprint(self.title, self.paragraphs))
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ import re
 from collections.abc import Callable
 
 from journal.errors import FeedError, FetchError
-from journal.feeds import parse
 from journal.fetch import Fetcher
 from journal.models import FeedEntry, Source
 from journal.state import FeedRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
+from journal.workers import ExtractorPool
 
 _ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 
@@ -22,12 +22,14 @@ class FeedPoller:
         self,
         state: State,
         fetcher: Fetcher,
+        pool: ExtractorPool,
         summary: Summary,
         reporter: Reporter,
         clock: Callable[[], float],
     ):
         self.state = state
         self.fetcher = fetcher
+        self.pool = pool
         self.summary = summary
         self.reporter = reporter
         self.clock = clock
@@ -65,9 +67,10 @@ class FeedPoller:
             if resp.status in (404, 410):
                 raise FeedError(f"HTTP {resp.status}: the feed is gone; check its address")
             if resp.status != 304 and resp.body_hash != row.body_hash:
-                result = parse(resp.body, resp.url, resp.content_type)
-                for entry in result.entries:
-                    self.register(source, entry, now)
+                result = await self.pool.parse_feed(resp.body, resp.url, resp.content_type)
+                with self.state.transaction():
+                    for entry in result.entries:
+                        self.register(source, entry, now)
                 if result.problem:
                     self.reporter.note(f"feed {row.url} ({source.name}): partly unreadable: {result.problem}")
                 row.body_hash = resp.body_hash

@@ -151,7 +151,9 @@ class _Updater:
                     await self._each(settings, self._stale(sources), checker.reextract)
                 else:
                     if not self.options.articles:
-                        poller = FeedPoller(self.state, fetcher, summary, self.reporter, self.clock)
+                        poller = FeedPoller(
+                            self.state, fetcher, self.pool, summary, self.reporter, self.clock
+                        )
                         await poller.poll(sources, self.options.force)
                     await self._each(settings, self._due(sources), checker.check)
             ledger.close()

@@ -11,7 +11,8 @@ import os
 import signal
 
 from journal.extract import extract_page
-from journal.models import Extraction, NotArticle
+from journal.feeds import parse as parse_feed
+from journal.models import Extraction, FeedResult, NotArticle
 
 
 class ExtractorPool:
@@ -49,6 +50,14 @@ class ExtractorPool:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
             return NotArticle("the extractor crashed on this page", blocked=True)
+
+    async def parse_feed(self, body: bytes, url: str, content_type: str | None) -> FeedResult:
+        """A feed parsed off the event loop (feedparser is slow on big feeds). Raises FeedError."""
+        if self._pool is None:
+            self._start()
+        assert self._pool is not None
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, parse_feed, body, url, content_type)
 
     def close(self) -> None:
         if self._pool is not None:

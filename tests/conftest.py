@@ -34,12 +34,18 @@ class Site:
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.connections = 0
         self.lock = threading.Lock()
         self.delay = 0.0
         site = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with site.lock:
+                    site.connections += 1
 
             def do_GET(self) -> None:
                 with site.lock:

@@ -71,7 +71,7 @@ def test_read_commands_do_not_import_the_fetch_stack(site: Site, cli: Cli) -> No
         for args in (["history", {url!r}], ["diff", {url!r}], ["status"], ["articles"], ["show", {url!r}], ["feed"]):
             result = CliRunner().invoke(app, ["--archive", {str(cli.archive)!r}, *args])
             assert result.exit_code == 0, result.output
-        print(sorted(m for m in ("trafilatura", "httpx", "feedparser", "lxml", "journal.update", "journal.extract") if m in sys.modules))
+        print(sorted(m for m in ("trafilatura", "aiohttp", "feedparser", "lxml", "journal.update", "journal.extract") if m in sys.modules))
         """
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -272,3 +272,18 @@ def test_dead_host_is_a_transient_error() -> None:
 def test_404_and_410_are_answers_not_errors(site: Site) -> None:
     assert get(site.url("/missing")).status == 404
     assert get(site.put("/gone", "", status=410)).status == 410
+
+
+def test_conditional_checks_reuse_one_connection(site: Site) -> None:
+    urls = [site.put(f"/c/{i}", "<p>x</p>", ETag=f'"e{i}"') for i in range(5)]
+
+    async def go() -> list[int]:
+        async with Fetcher(FetchSettings(allow_private=True, delay=0, per_host=1)) as fetcher:
+            await fetcher.get(site.url("/missing"))  # robots.txt and a 404 first
+            answers = []
+            for i, url in enumerate(urls):
+                answers.append((await fetcher.get(url, etag=f'"e{i}"')).status)
+            return answers
+
+    assert asyncio.run(go()) == [304] * 5
+    assert site.connections == 1
