@@ -158,12 +158,14 @@ def edit(article: Article, rng: random.Random) -> str:
     return "edit"
 
 
-def events(total: int, sources: int, rng: random.Random) -> Iterator[tuple[float, Article, Change]]:
+def events(
+    total: int, sources: int, rng: random.Random, start: float = START, base_url: str | None = None
+) -> Iterator[tuple[float, Article, Change]]:
     """Version events in time order until `total` versions have been produced."""
     heap: list[Pending] = []
     produced = 0
     counter = 0
-    clock = START
+    clock = start
     per_day = 120 * sources
     taken: set[str] = set()
     while produced < total:
@@ -172,7 +174,7 @@ def events(total: int, sources: int, rng: random.Random) -> Iterator[tuple[float
             counter += 1
             source = f"src{rng.randrange(sources):02d}"
             slug = "-".join(rng.choices(WORDS, k=4))
-            url = f"https://{source}.example/news/{slug}-{counter}"
+            url = f"{base_url or f'https://{source}.example'}/{source}/news/{slug}-{counter}"
             first = clock + rng.uniform(0, 3600)
             path = article_path(source, datetime.fromtimestamp(first, UTC), url, taken.__contains__)
             taken.add(path)
@@ -204,18 +206,39 @@ def events(total: int, sources: int, rng: random.Random) -> Iterator[tuple[float
                 heapq.heappush(heap, Pending(item.at + 60 + gap, item.n, article))
 
 
-def build(out: Path, versions: int, sources: int, seed: int, quiet: bool = False) -> dict[str, float]:
-    """Make the archive at `out` (replacing it); return timings."""
+def build(
+    out: Path,
+    versions: int,
+    sources: int,
+    seed: int,
+    quiet: bool = False,
+    start: float = START,
+    base_url: str | None = None,
+    index_at: float | None = None,
+) -> dict[str, float]:
+    """Make the archive at `out` (replacing it); return timings and sizes.
+
+    With `base_url` the articles live on that (local) server and the sources are in
+    journal.toml, so `journal update` can check them. `index_at` is the time the
+    state is built as of (default: now); an earlier time leaves every article that
+    is not retired due for a check.
+    """
     if out.exists():
         shutil.rmtree(out)
     rng = random.Random(seed)
     now = datetime.now(UTC)
     text = config.STARTER
-    archive = Archive.create(out, text, Identity(), datetime.fromtimestamp(START - 86400, UTC))
+    if base_url:
+        text = config.set_key(text, "fetch", "allow_private", True)
+        text = config.set_key(text, "fetch", "delay", 0.0)
+        for i in range(sources):
+            text = config.add_source(text, f"src{i:02d}", [], [], [])
+    archive = Archive.create(out, text, Identity(), datetime.fromtimestamp(start - 86400, UTC))
     started = time.perf_counter()
     previous: dict[str, ArticleText] = {}
+    text_bytes = 0
     with Writer(archive, Identity()) as writer:
-        for n, (at, article, change) in enumerate(events(versions, sources, rng), 1):
+        for n, (at, article, change) in enumerate(events(versions, sources, rng, start, base_url), 1):
             when = datetime.fromtimestamp(at, UTC)
             doc = ArticleText(article.url, article.source, article.title, tuple(article.paragraphs))
             old = previous.get(article.path)
@@ -234,6 +257,7 @@ def build(out: Path, versions: int, sources: int, seed: int, quiet: bool = False
                 extractor=None if change is Change.REMOVED else EXTRACTOR,
             )  # fmt: skip
             data = None if change is Change.REMOVED else document.render(doc)
+            text_bytes += len(data or b"")
             writer.commit(message.render(), when, {article.path: data})
             if data is not None:
                 previous[article.path] = doc
@@ -248,7 +272,7 @@ def build(out: Path, versions: int, sources: int, seed: int, quiet: bool = False
     archive.git("read-tree", "-u", "--reset", "HEAD")
     started = time.perf_counter()
     state = State.open(archive.state_dir)
-    index.reindex(archive, state, settings(archive), now.timestamp())
+    index.reindex(archive, state, settings(archive), index_at or now.timestamp())
     state.set_meta("worktree", archive.head())
     state.close()
     indexed = time.perf_counter() - started
@@ -257,6 +281,7 @@ def build(out: Path, versions: int, sources: int, seed: int, quiet: bool = False
         "write_s": written,
         "commits_per_s": versions / written,
         "reindex_s": indexed,
+        "text_bytes": text_bytes,
     }
 
 

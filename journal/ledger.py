@@ -72,6 +72,7 @@ class Ledger:
         self.pending: list[_Pending] = []
         self.reserved: set[str] = set()
         self.last_checkpoint = time.monotonic()
+        self.head = archive.head()  # moves only at checkpoints
 
     def commit(
         self,
@@ -136,8 +137,7 @@ class Ledger:
         """The latest text on record (before a removal, for a restored article)."""
         if row.path is None:
             return None
-        head = self.archive.head()
-        data = self.archive.read(head, row.path) if head else None
+        data = self.archive.read(self.head, row.path) if self.head else None
         if data is None:
             for revision in reversed(self.archive.revisions(row.path)):
                 if revision.blob is not None:
@@ -153,6 +153,7 @@ class Ledger:
         if not self.pending:
             return
         head = self.writer.checkpoint()
+        self.head = head
         with self.state.transaction():
             for item in self.pending:
                 self._record(item)
