@@ -1,0 +1,925 @@
+"""Change detection: does journal make a version when, and only when, an article's words change?
+
+    python bench/eval_changes.py --corpus DIR [--json] [--write] [--steps N] [--keep DIR]
+
+DIR is the corpus root (the folder holding `pages/` and `feeds/`). Two parts:
+
+1. Captures of one URL. Pairs of captures are checked two ways:
+   - offline: `journal.extract.extract_page` on both; journal makes a version when the
+     `journal.normalize.fingerprint` of title and paragraphs differs. The size of the change
+     is `journal.diff.diff` between the two texts.
+   - pipeline: both captures served in turn at one URL on 127.0.0.1 to a fresh archive
+     following that URL (`journal.sources.track`), one `journal.update.run` pass each, an
+     hour apart; the versions are read back from git.
+   The pairs are `pages/same-url/<site>/<name>.html` → `<name>-<year>.html` (guardian and
+   washingtonpost differ only in page design: no version; bbc_news was edited: a version)
+   and three cases from `pages/news-sniffer/` (7984711-A → B: a version of exactly two
+   deleted paragraphs; 6072486-A → B: no version; 7984711-A → invalid, a copy of B that no
+   longer names its headline in metadata: no version).
+
+2. A feed's history replayed through the real pipeline. `feeds/history/<name>/` holds
+   consecutive RSS snapshots, `feeds/history/manifest.json` their times. A
+   ThreadingHTTPServer on 127.0.0.1 serves, at step k, snapshot k as the feed (item links
+   pointed at the local server) and, for every item seen so far, an article page built from
+   its latest `content:encoded` (with the feed's "Read N remaining paragraphs | Comments"
+   line removed), title, description and creator, inside site chrome: navigation, a byline
+   line with the feed's pubDate, a "Most read" list of other current headlines (it changes
+   at every step), a footer, `og:title`, `author` and `article:published_time` metadata.
+   Pages carry an ETag. A fresh archive with one source on that feed runs one
+   `journal.update.run(archive, Options(), clock=<snapshot time>)` per snapshot, so the
+   schedule decides what is checked. Afterwards, per article:
+   - versions: commits of kind new/edit/restored, read back from git;
+   - feed texts: distinct (title, description, content) the feed showed; distinct texts:
+     distinct journal fingerprints of the pages built from them;
+   - real changes: consecutive feed texts whose words (`\\w+` of title, description and
+     the text of the content) differ; "seen" when journal's extraction of the two pages
+     differs too (its fingerprint changes);
+   - false versions: an edit whose page shows the same words as the page behind the
+     previous version (the difference lies in whitespace, punctuation, markup, dates,
+     chrome or paragraph order);
+   - missed edits: real changes after which no version was made while the new text was
+     served, with where the changed words are (title, dek, body, caption: the text of the
+     content's figures) and the reason: the page was not fetched then, the extractor's text
+     did not change, or journal fetched it and declined (its reason as reported by the run).
+
+Markdown goes to stdout; `--json` prints the results as JSON instead; `--write` also puts
+the markdown into bench/RESULTS.md under "Change detection". `--steps N` replays only the
+first N snapshots; `--keep DIR` keeps the replay's archive there for inspection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import email.utils
+import hashlib
+import html
+import itertools
+import json
+import re
+import sys
+import tempfile
+import threading
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from journal import config, document, sources, update
+from journal.archive import Archive
+from journal.diff import Diff, diff
+from journal.extract import extract_page
+from journal.history import Reader
+from journal.models import ArticleText, Change, Extraction, NotArticle, Revision
+from journal.state import ArticleRow, State
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+SECTION = "Change detection"
+HTML_TYPE = "text/html; charset=utf-8"
+FEED_TYPE = "application/rss+xml; charset=utf-8"
+FEED_PATH = "/feed/"
+SOURCE = "replay"
+VERSIONS = (Change.NEW, Change.EDIT, Change.RESTORED)
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFC", text))
+
+
+def fixed(moment: float) -> Callable[[], float]:
+    """A clock that always says `moment` (UNIX seconds)."""
+    return lambda: moment
+
+
+def utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+# -- a local web site -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    step: int
+    path: str
+    status: int
+
+
+class Site:
+    """A web server on 127.0.0.1 whose pages are swapped wholesale between passes."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type)
+        self.step = 0
+        self.hits: list[Hit] = []
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def publish(self, step: int, pages: dict[str, tuple[bytes, str]]) -> None:
+        with self.lock:
+            self.step, self.pages = step, pages
+
+    def answer(self, path: str, etag_seen: str | None) -> tuple[int, bytes, dict[str, str]]:
+        with self.lock:
+            page = self.pages.get(path)
+            step = self.step
+        if page is None:
+            status, body, headers = 404, b"not found", {"Content-Type": "text/plain"}
+        else:
+            body, kind = page
+            etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+            headers = {"Content-Type": kind, "ETag": etag}
+            status = 304 if etag_seen == etag else 200
+            body = b"" if status == 304 else body
+        with self.lock:
+            self.hits.append(Hit(step, path, status))
+        return status, body, headers
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                status, body, headers = site.answer(self.path, self.headers.get("If-None-Match"))
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        return Handler
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# -- archives -------------------------------------------------------------------------------
+
+
+def new_archive(root: Path, now: datetime) -> Archive:
+    """A fresh archive that may fetch from 127.0.0.1 without a politeness delay."""
+    archive = sources.init(root, now)
+    text = config.set_key(archive.read_config(), "fetch", "allow_private", True)
+    text = config.set_key(text, "fetch", "delay", 0.0)
+    sources.commit_config(archive, text, "journal: local evaluation settings", "", now)
+    return archive
+
+
+def read_versions(archive: Archive) -> dict[int, tuple[ArticleRow, list[Revision]]]:
+    """Every article of the archive with its commits, by article id."""
+    state = State.open(archive.state_dir)
+    try:
+        reader = Reader(archive, state)
+        return {row.id: (row, reader.revisions(row)) for row in state.listing(order="path")}
+    finally:
+        state.close()
+
+
+def read_text(archive: Archive, revision: Revision) -> ArticleText | None:
+    return document.parse(archive.read_blob(revision.blob)) if revision.blob else None
+
+
+# -- part 1: captures of one URL ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    first: Path
+    second: Path
+    expect_version: bool
+    expect_removed: int | None = None  # exactly this many paragraphs deleted, nothing else
+
+    @property
+    def expected(self) -> str:
+        if not self.expect_version:
+            return "no version"
+        if self.expect_removed is not None:
+            return f"version: exactly {self.expect_removed} paragraphs removed"
+        return "version"
+
+
+@dataclass
+class CaseResult:
+    name: str
+    expected: str
+    offline: str
+    offline_ok: bool
+    pipeline: str
+    pipeline_ok: bool
+    diff: str
+    notes: list[str] = field(default_factory=list)
+
+
+# What the corpus README says about each same-url site: was the article edited?
+SAME_URL_EDITED = {"guardian": False, "washingtonpost": False, "bbc_news": True}
+
+
+def same_url_cases(corpus: Path) -> list[Case]:
+    cases = []
+    for later in sorted((corpus / "pages" / "same-url").glob("*/*-[0-9][0-9][0-9][0-9].html")):
+        first = later.with_name(re.sub(r"-\d{4}\.html$", ".html", later.name))
+        if first.exists():
+            site = later.parent.name
+            edited = SAME_URL_EDITED.get(site)
+            if edited is not None:
+                cases.append(Case(f"{site}/{first.stem} → {later.stem}", first, later, edited))
+    return cases
+
+
+def news_sniffer_cases(corpus: Path) -> list[Case]:
+    folder = corpus / "pages" / "news-sniffer"
+    wanted = [
+        ("7984711-A.stm.html", "7984711-B.stm.html", True, 2),
+        ("6072486-A.stm.html", "6072486-B.stm.html", False, None),
+        ("7984711-A.stm.html", "7984711-invalid.html", False, None),
+    ]
+    return [
+        Case(f"news-sniffer/{a.split('.')[0]} → {b.split('.')[0]}", folder / a, folder / b, edit, removed)
+        for a, b, edit, removed in wanted
+        if (folder / a).exists() and (folder / b).exists()
+    ]
+
+
+def as_text(found: Extraction, url: str) -> ArticleText:
+    return ArticleText(url, SOURCE, found.title, found.paragraphs, found.published, found.byline)
+
+
+def exact_removal(delta: Diff, count: int) -> bool:
+    stats = delta.stats
+    others = stats["added"] + stats["edited"] + stats["moved"]
+    return stats["removed"] == count and others == 0 and not delta.fields
+
+
+def verdict_ok(case: Case, made: bool, delta: Diff | None) -> bool:
+    if made != case.expect_version:
+        return False
+    if made and case.expect_removed is not None:
+        return delta is not None and exact_removal(delta, case.expect_removed)
+    return True
+
+
+def describe(delta: Diff) -> str:
+    return f"{delta.summary()} ({delta.words()} words, {delta.size()})"
+
+
+def offline_case(case: Case) -> tuple[str, bool, str]:
+    url = "https://example.org/article"
+    a = extract_page(case.first.read_bytes(), "text/html", url)
+    b = extract_page(case.second.read_bytes(), "text/html", url)
+    if isinstance(a, NotArticle):
+        return f"first capture is not an article: {a.reason}", False, ""
+    if isinstance(b, NotArticle):
+        return f"no version: not an article ({b.reason})", not case.expect_version, ""
+    delta = diff(as_text(a, url), as_text(b, url))
+    if a.headline_meta and not b.headline_meta:
+        # The checker's rule: a page that stops naming its headline is not trusted.
+        return "no version (the page no longer names its headline)", not case.expect_version, describe(delta)
+    made = a.fingerprint != b.fingerprint
+    verdict = "version" if made else "no version (same fingerprint)"
+    return verdict, verdict_ok(case, made, delta), describe(delta)
+
+
+def pipeline_case(case: Case, site: Site, workdir: Path) -> tuple[str, bool, list[str]]:
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    archive = new_archive(workdir / "archive", start)
+    path = "/article"
+    sources.track(archive, site.base + path, SOURCE, start)
+    notes: list[str] = []
+    for step, capture in enumerate((case.first, case.second)):
+        site.publish(step, {path: (capture.read_bytes(), "text/html")})
+        moment = start.timestamp() + 60 + 3600 * step
+        summary = update.run(archive, update.Options(), clock=fixed(moment))
+        notes += [f"pass {step + 1}: {f['error']}" for f in summary.failures]
+    found = read_versions(archive)
+    if not found:
+        return "no article recorded", False, notes
+    row, revisions = next(iter(found.values()))
+    made = [r for r in revisions if r.change in VERSIONS]
+    if len(made) < 2:
+        verdict = f"{len(made)} version(s): no new version"
+        return verdict, not case.expect_version and len(made) == 1, notes
+    state = State.open(archive.state_dir)
+    try:
+        delta, _, _ = Reader(archive, state).diff(row)
+    finally:
+        state.close()
+    verdict = f"{len(made)} versions; v{made[-1].version}: {made[-1].summary}"
+    return verdict, verdict_ok(case, True, delta), notes
+
+
+def run_cases(corpus: Path, site: Site, workdir: Path) -> list[CaseResult]:
+    results = []
+    for i, case in enumerate(same_url_cases(corpus) + news_sniffer_cases(corpus)):
+        offline, offline_ok, size = offline_case(case)
+        pipeline, pipeline_ok, notes = pipeline_case(case, site, workdir / f"case-{i}")
+        results.append(
+            CaseResult(case.name, case.expected, offline, offline_ok, pipeline, pipeline_ok, size, notes)
+        )
+    return results
+
+
+# -- part 2: a feed's history ---------------------------------------------------------------
+
+_NS = {"content": "http://purl.org/rss/1.0/modules/content/", "dc": "http://purl.org/dc/elements/1.1/"}
+_TRAILER = re.compile(r"<p>\s*<a [^>]*>\s*Read \d+ remaining paragraphs?\s*</a>.*?</p>\s*$", re.S | re.I)
+_FEED_LINK = re.compile(rb"<link>\s*(https?://[^<\s]+)\s*</link>")
+
+
+@dataclass(frozen=True)
+class Item:
+    guid: str
+    link: str
+    title: str
+    dek: str
+    creator: str
+    published: str
+    content: str
+
+    @property
+    def text(self) -> tuple[str, str, str]:
+        return (self.title, self.dek, self.content)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    index: int
+    time: float
+    xml: bytes
+    items: tuple[Item, ...]
+
+
+def load_snapshots(folder: Path, manifest: Path) -> list[Snapshot]:
+    entries = json.loads(manifest.read_text("utf-8"))
+    times = {Path(e["local"]).name: datetime.fromisoformat(e["commit_time"]).timestamp() for e in entries}
+    paths = sorted((p for p in folder.glob("*.xml") if p.name in times), key=lambda p: times[p.name])
+    return [
+        Snapshot(index, times[path.name], xml, parse_items(xml))
+        for index, path in enumerate(paths)
+        for xml in [path.read_bytes()]
+    ]
+
+
+def parse_items(xml: bytes) -> tuple[Item, ...]:
+    items = []
+    for node in ET.fromstring(xml).iter("item"):
+        link = (node.findtext("link") or "").strip()
+        items.append(
+            Item(
+                guid=(node.findtext("guid") or link).strip(),
+                link=link,
+                title=(node.findtext("title") or "").strip(),
+                dek=(node.findtext("description") or "").strip(),
+                creator=(node.findtext("dc:creator", namespaces=_NS) or "").strip(),
+                published=(node.findtext("pubDate") or "").strip(),
+                content=_TRAILER.sub("", node.findtext("content:encoded", namespaces=_NS) or ""),
+            )
+        )
+    return tuple(items)
+
+
+def local_path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def local_feed(xml: bytes, base: str) -> bytes:
+    return _FEED_LINK.sub(
+        lambda m: b"<link>" + (base + local_path(m.group(1).decode())).encode() + b"</link>", xml
+    )
+
+
+def feed_time(pub_date: str) -> datetime | None:
+    try:
+        return email.utils.parsedate_to_datetime(pub_date).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def article_page(item: Item, url: str, most_read: list[Item], base: str) -> bytes:
+    """The item as a news site would show it: chrome around one <article>."""
+    e = html.escape
+    when = feed_time(item.published)
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else ""
+    shown = (
+        when.strftime("%b %d, %Y %I:%M %p UTC").replace(" AM ", " am ").replace(" PM ", " pm ")
+        if when
+        else ""
+    )
+    popular = "".join(
+        f'<li><a href="{e(base + local_path(o.link))}">{e(o.title)}</a></li>' for o in most_read
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en-US"><head><meta charset="utf-8">
+<title>{e(item.title)} | Ars Technica</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta property="og:site_name" content="Ars Technica">
+<meta property="og:type" content="article">
+<meta property="og:title" content="{e(item.title)}">
+<meta property="og:description" content="{e(item.dek)}">
+<meta name="author" content="{e(item.creator)}">
+<meta property="article:published_time" content="{iso}">
+<link rel="canonical" href="{e(url)}">
+</head><body>
+<header class="site-header"><a class="logo" href="/">Ars Technica</a>
+<nav><ul><li><a href="/gadgets/">Tech</a></li><li><a href="/science/">Science</a></li>
+<li><a href="/tech-policy/">Policy</a></li><li><a href="/cars/">Cars</a></li>
+<li><a href="/gaming/">Gaming &amp; Culture</a></li><li><a href="/store/">Store</a></li></ul></nav>
+<form class="search" action="/search/"><input name="q" placeholder="Search"></form></header>
+<main><article class="article">
+<header><h1 itemprop="headline">{e(item.title)}</h1><h2 itemprop="description">{e(item.dek)}</h2>
+<p class="byline"><a href="/author/" rel="author">{e(item.creator)}</a> -
+<time datetime="{iso}">{shown}</time></p></header>
+<div class="article-content post-page" itemprop="articleBody">
+{item.content}
+</div>
+<div class="share"><a href="#">Share</a> <a href="#comments">Comments</a></div>
+</article>
+<aside class="sidebar"><h2>Most Read</h2><ol>{popular}</ol></aside></main>
+<footer><p>© 2024 Condé Nast. All rights reserved. Use of this site constitutes acceptance of our
+User Agreement and Privacy Policy.</p><ul><li><a href="/about/">About Us</a></li>
+<li><a href="/privacy/">Privacy Policy</a></li><li><a href="/contact/">Contact</a></li></ul></footer>
+</body></html>
+"""
+    return page.encode("utf-8")
+
+
+def source_words(item: Item) -> list[str]:
+    """What a reader of the article reads: title, description, content text."""
+    return words(item.title) + words(item.dek) + words(content_text(item.content))
+
+
+def content_text(fragment: str) -> str:
+    if not fragment.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    for node in root.iter("script", "style"):
+        node.text = None
+    return " ".join(str(t) for t in root.itertext())
+
+
+@dataclass
+class Served:
+    """What one article's URL served at each step, and the page bytes."""
+
+    item: Item
+    body: bytes
+
+
+@dataclass
+class StepReport:
+    step: int
+    time: str
+    feed_items: int
+    new_in_feed: int
+    changed_in_feed: int
+    redated_in_feed: int  # items whose pubDate differs from the last snapshot that listed them
+    counts: dict[str, int]
+    commits: int
+    failures: list[str]
+
+
+class Replay:
+    """Feeds the snapshots one by one to a real archive through a local web site."""
+
+    def __init__(self, snapshots: list[Snapshot], site: Site, root: Path):
+        self.snapshots = snapshots
+        self.site = site
+        self.archive = new_archive(root, datetime.fromtimestamp(snapshots[0].time - 120, UTC))
+        self.feed_url = site.base + FEED_PATH
+        sources.add(
+            self.archive, SOURCE, [self.feed_url], [], [], datetime.fromtimestamp(snapshots[0].time - 60, UTC)
+        )
+        self.served: dict[str, dict[int, Served]] = {}  # guid -> step -> page
+        self.steps: list[StepReport] = []
+
+    def url(self, item: Item) -> str:
+        return self.site.base + local_path(item.link)
+
+    def run(self, say: Callable[[str], None]) -> None:
+        latest: dict[str, Item] = {}
+        for snap in self.snapshots:
+            before = dict(latest)
+            latest.update({item.guid: item for item in snap.items})
+            pages = self.pages(snap, latest)
+            self.site.publish(snap.index, pages)
+            summary = update.run(self.archive, update.Options(), clock=fixed(snap.time))
+            self.steps.append(self.step_report(snap, before, summary))
+            say(f"step {snap.index + 1}/{len(self.snapshots)} {utc(snap.time)}: {summary.totals()}")
+
+    def pages(self, snap: Snapshot, latest: dict[str, Item]) -> dict[str, tuple[bytes, str]]:
+        pages = {FEED_PATH: (local_feed(snap.xml, self.site.base), FEED_TYPE)}
+        for guid, item in latest.items():
+            others = [o for o in snap.items if o.guid != guid][:5]
+            body = article_page(item, self.url(item), others, self.site.base)
+            pages[local_path(item.link)] = (body, HTML_TYPE)
+            self.served.setdefault(guid, {})[snap.index] = Served(item, body)
+        return pages
+
+    def step_report(self, snap: Snapshot, before: dict[str, Item], summary: update.Summary) -> StepReport:
+        new = sum(item.guid not in before for item in snap.items)
+        changed = sum(item.guid in before and before[item.guid].text != item.text for item in snap.items)
+        redated = sum(
+            item.guid in before and before[item.guid].published != item.published for item in snap.items
+        )
+        return StepReport(
+            step=snap.index + 1,
+            time=utc(snap.time),
+            feed_items=len(snap.items),
+            new_in_feed=new,
+            changed_in_feed=changed,
+            redated_in_feed=redated,
+            counts=summary.totals(),
+            commits=summary.commits,
+            failures=[f"{f['url']}: {f['error']}" for f in summary.failures],
+        )
+
+
+@dataclass
+class Text:
+    """One stretch of steps during which an article's URL served the same feed text."""
+
+    first: int
+    last: int
+    item: Item
+    fingerprint: str  # of journal's extraction of the page ("" if not an article)
+
+
+@dataclass
+class Event:
+    step: int
+    kind: str  # "false version" or "missed edit"
+    detail: str
+
+
+@dataclass
+class ArticleReport:
+    guid: str
+    title: str
+    path: str | None
+    versions: int
+    feed_texts: int
+    distinct_texts: int
+    real_changes: int
+    seen_changes: int
+    false_versions: int
+    missed_edits: int
+    other_commits: int
+    events: list[Event] = field(default_factory=list)
+
+
+def stretches(served: dict[int, Served], url: str) -> list[Text]:
+    """Consecutive steps with one feed text, each with journal's fingerprint of its page."""
+    out: list[Text] = []
+    for step in sorted(served):
+        page = served[step]
+        if out and out[-1].item.text == page.item.text:
+            out[-1].last = step
+            continue
+        found = extract_page(page.body, HTML_TYPE, url)
+        fingerprint = found.fingerprint if isinstance(found, Extraction) else ""
+        out.append(Text(step, step, page.item, fingerprint))
+    return out
+
+
+def word_change(a: list[str], b: list[str], limit: int = 10) -> str:
+    """The changed words, e.g. `sunk → sank`."""
+    parts = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            parts.append(f"{' '.join(a[i1:i2][:limit]) or '∅'} → {' '.join(b[j1:j2][:limit]) or '∅'}")
+    return "; ".join(parts[:4]) + (" …" if len(parts) > 4 else "")
+
+
+def content_parts(fragment: str) -> tuple[str, str]:
+    """The content's text outside figures, and the text of its figures (captions, credits)."""
+    if not fragment.strip():
+        return "", ""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    figures = list(root.iter("figure"))
+    caption = " ".join(str(t) for figure in figures for t in figure.itertext())
+    for figure in figures:
+        figure.drop_tree()
+    return " ".join(str(t) for t in root.itertext()), caption
+
+
+def field_words(item: Item, name: str) -> list[str]:
+    """Words of one part of an item: title, dek, body, or caption (the figures)."""
+    if name in ("body", "caption"):
+        body, caption = content_parts(item.content)
+        return words(body if name == "body" else caption)
+    return words(str(getattr(item, name)))
+
+
+def changed_fields(a: Item, b: Item) -> list[str]:
+    return [n for n in ("title", "dek", "body", "caption") if field_words(a, n) != field_words(b, n)]
+
+
+def item_differences(a: Item, b: Item) -> list[str]:
+    """What differs between two feed items whose words are the same."""
+    names = [n for n in ("title", "dek", "content") if getattr(a, n) != getattr(b, n)]
+    notes = [f"{n} markup/punctuation" for n in names]
+    if a.published != b.published:
+        notes.append(f"pubDate {a.published} → {b.published}")
+    if a.creator != b.creator:
+        notes.append("creator")
+    return notes or ["nothing in the item (page chrome only)"]
+
+
+class Analysis:
+    """Versions read back from git, set against what the feed showed."""
+
+    def __init__(self, replay: Replay):
+        self.replay = replay
+        self.step_of = {int(s.time): s.index for s in replay.snapshots}
+        self.fetched = {(h.step, h.path) for h in replay.site.hits if h.status in (200, 304)}
+        self.failures = self._failures()
+        self.commits = self._commits()
+
+    def _failures(self) -> dict[tuple[int, str], list[str]]:
+        out: dict[tuple[int, str], list[str]] = {}
+        for report in self.replay.steps:
+            for line in report.failures:
+                url, _, reason = line.partition(": ")
+                out.setdefault((report.step - 1, local_path(url)), []).append(reason)
+        return out
+
+    def _commits(self) -> dict[str, tuple[ArticleRow, list[Revision]]]:
+        by_url = {
+            local_path(self.replay.url(page.item)): guid
+            for guid, steps in self.replay.served.items()
+            for page in steps.values()
+        }
+        out = {}
+        for row, revisions in read_versions(self.replay.archive).values():
+            guid = by_url.get(local_path(row.url))
+            if guid is not None:
+                out[guid] = (row, revisions)
+        return out
+
+    def reports(self) -> list[ArticleReport]:
+        return [self.article(guid) for guid in self.replay.served]
+
+    def article(self, guid: str) -> ArticleReport:
+        served = self.replay.served[guid]
+        latest = served[max(served)].item
+        url = self.replay.url(latest)
+        texts = stretches(served, url)
+        row, revisions = self.commits.get(guid, (None, []))
+        made = [(self.step_of.get(int(r.time.timestamp()), -1), r) for r in revisions if r.change in VERSIONS]
+        changes = [
+            (a, b) for a, b in itertools.pairwise(texts) if source_words(a.item) != source_words(b.item)
+        ]
+        report = ArticleReport(
+            guid=guid,
+            title=latest.title,
+            path=row.path if row else None,
+            versions=len(made),
+            feed_texts=len(texts),
+            distinct_texts=len({t.fingerprint for t in texts}),
+            real_changes=len(changes),
+            seen_changes=sum(a.fingerprint != b.fingerprint for a, b in changes),
+            false_versions=0,
+            missed_edits=0,
+            other_commits=len(revisions) - len(made),
+        )
+        report.events += self.false_versions(made, served)
+        report.events += self.missed_edits(changes, made, local_path(url))
+        report.false_versions = sum(e.kind == "false version" for e in report.events)
+        report.missed_edits = sum(e.kind == "missed edit" for e in report.events)
+        return report
+
+    def false_versions(self, made: list[tuple[int, Revision]], served: dict[int, Served]) -> Iterator[Event]:
+        for (before, _), (step, revision) in itertools.pairwise(made):
+            old, new = served[before].item, served[step].item
+            if source_words(old) == source_words(new):
+                why = ", ".join(item_differences(old, new))
+                yield Event(
+                    step + 1, "false version", f"v{revision.version}: {revision.summary}; feed: {why}"
+                )
+
+    def missed_edits(
+        self, changes: list[tuple[Text, Text]], made: list[tuple[int, Revision]], path: str
+    ) -> Iterator[Event]:
+        version_steps = {step for step, _ in made}
+        for old, new in changes:
+            span = range(new.first, new.last + 1)
+            if version_steps & set(span):
+                continue
+            what = word_change(source_words(old.item), source_words(new.item))
+            where = "/".join(changed_fields(old.item, new.item))
+            fetched = [s for s in span if (s, path) in self.fetched]
+            if not fetched:
+                reason = "not fetched while the new text was served"
+            elif old.fingerprint == new.fingerprint:
+                reason = "journal's extracted text did not change"
+            else:
+                said = [r for s in span for r in self.failures.get((s, path), [])]
+                reason = "fetched, no version" + (f" ({said[0]})" if said else "")
+            yield Event(new.first + 1, "missed edit", f"{where}: {what} — {reason}")
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+def cell(text: str, limit: int = 140) -> str:
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tick(flag: bool) -> str:
+    return "✓" if flag else "✗"
+
+
+def case_table(results: list[CaseResult]) -> list[str]:
+    lines = [
+        "Captures of one URL: offline = fingerprints of `extract_page` on both captures; pipeline = both "
+        "served in turn to `update.run`, an hour apart.",
+        "",
+        "| pair | expected | offline (fingerprint) | pipeline (versions in git) | diff (offline) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        notes = f" <br>{cell('; '.join(r.notes), 160)}" if r.notes else ""
+        lines.append(
+            f"| {r.name} | {r.expected} | {tick(r.offline_ok)} {cell(r.offline)} | "
+            f"{tick(r.pipeline_ok)} {cell(r.pipeline)}{notes} | {cell(r.diff) or '—'} |"
+        )
+    return lines
+
+
+_TOTALS = (
+    "versions",
+    "feed_texts",
+    "distinct_texts",
+    "real_changes",
+    "seen_changes",
+    "false_versions",
+    "missed_edits",
+    "other_commits",
+)
+
+
+def replay_totals(reports: list[ArticleReport], steps: list[StepReport]) -> dict[str, int]:
+    totals = {k: sum(int(getattr(r, k)) for r in reports) for k in _TOTALS}
+    totals["articles"] = len(reports)
+    totals["articles_without_version"] = sum(r.versions == 0 for r in reports)
+    totals["redated_in_feed"] = sum(s.redated_in_feed for s in steps)
+    return totals
+
+
+def replay_tables(name: str, steps: list[StepReport], reports: list[ArticleReport]) -> list[str]:
+    t = replay_totals(reports, steps)
+    lines = [
+        f"Replay of `feeds/history/{name}`: {len(steps)} snapshots ({steps[0].time} → {steps[-1].time} UTC), "
+        f"{t['articles']} articles, one `update.run(archive, Options(), clock=<snapshot time>)` per snapshot. "
+        f"The feed re-dated an item {t['redated_in_feed']} time(s); "
+        f"{t['other_commits']} commits other than new/edit/restored (removed, reextract).",
+        "",
+        "| articles | versions | feed texts | distinct texts (journal) | real changes | seen by extractor "
+        "| false versions | missed edits | articles without a version |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {t['articles']} | {t['versions']} | {t['feed_texts']} | {t['distinct_texts']} | {t['real_changes']} | "
+        f"{t['seen_changes']} | **{t['false_versions']}** | **{t['missed_edits']}** | {t['articles_without_version']} |",
+        "",
+        "| step | time (UTC) | feed items | new in feed | text changed in feed | re-dated in feed "
+        "| journal: new / changed / unchanged / skipped / failed | commits |",
+        "|---:|---|---:|---:|---:|---:|---|---:|",
+    ]
+    for s in steps:
+        c = s.counts
+        lines.append(
+            f"| {s.step} | {s.time} | {s.feed_items} | {s.new_in_feed} | {s.changed_in_feed} | {s.redated_in_feed} | "
+            f"{c['new']} / {c['changed']} / {c['unchanged']} / {c['skipped']} / {c['failed']} | {s.commits} |"
+        )
+    shown = [r for r in reports if r.feed_texts > 1 or r.versions != 1 or r.events]
+    lines += [
+        "",
+        f"Articles whose text changed in the feed or whose version count is not 1 ({len(shown)} of {len(reports)}; "
+        "every other article: one feed text, one version):",
+        "",
+        "| article | title | versions | feed texts | distinct texts | real changes | seen | false versions | missed edits |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in shown:
+        lines.append(
+            f"| {r.guid.rsplit('=', 1)[-1]} | {cell(r.title, 60)} | {r.versions} | {r.feed_texts} | {r.distinct_texts} | "
+            f"{r.real_changes} | {r.seen_changes} | {r.false_versions} | {r.missed_edits} |"
+        )
+    events = [(r, e) for r in reports for e in r.events]
+    if events:
+        lines += ["", "| article | step | what | detail |", "|---|---:|---|---|"]
+        for r, e in events:
+            lines.append(f"| {r.guid.rsplit('=', 1)[-1]} | {e.step} | {e.kind} | {cell(e.detail, 300)} |")
+    return lines
+
+
+def markdown(
+    cases: list[CaseResult], replay: tuple[str, list[StepReport], list[ArticleReport]] | None
+) -> str:
+    lines = case_table(cases) if cases else []
+    if replay:
+        lines += ([""] if lines else []) + replay_tables(*replay)
+    return "\n".join(lines) + "\n"
+
+
+def write_results(body: str, command: str) -> None:
+    date = datetime.now(UTC).strftime("%Y-%m-%d")
+    section = f"## {SECTION}\n\n`{command}` on {date}.\n\n{body}"
+    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
+    else:
+        text = text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text, "utf-8")
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def history_folder(corpus: Path) -> Path | None:
+    folders = sorted(
+        p for p in (corpus / "feeds" / "history").glob("*") if p.is_dir() and any(p.glob("*.xml"))
+    )
+    return folders[0] if folders else None
+
+
+def run_replay(
+    corpus: Path, site: Site, root: Path, steps: int | None, say: Callable[[str], None]
+) -> tuple[str, list[StepReport], list[ArticleReport]] | None:
+    folder = history_folder(corpus)
+    if folder is None:
+        return None
+    snapshots = load_snapshots(folder, folder.parent / "manifest.json")[:steps]
+    replay = Replay(snapshots, site, root)
+    replay.run(say)
+    return folder.name, replay.steps, Analysis(replay).reports()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="corpus root (holds pages/ and feeds/)")
+    parser.add_argument("--json", action="store_true", help="JSON instead of markdown")
+    parser.add_argument("--write", action="store_true", help=f"also write the markdown into {RESULTS.name}")
+    parser.add_argument("--steps", type=int, help="replay only the first N snapshots")
+    parser.add_argument("--keep", type=Path, help="keep the replay archive in this (new) folder")
+    args = parser.parse_args()
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    site = Site()
+    try:
+        with tempfile.TemporaryDirectory(prefix="eval-changes-") as tmp:
+            cases = run_cases(args.corpus, site, Path(tmp))
+            say(f"{len(cases)} capture pairs checked")
+            root = args.keep or Path(tmp) / "replay"
+            replay = run_replay(args.corpus, site, root, args.steps, say)
+    finally:
+        site.close()
+    text = markdown(cases, replay)
+    if args.json:
+        data = {
+            "cases": [asdict(c) for c in cases],
+            "replay": None
+            if replay is None
+            else {
+                "feed": replay[0],
+                "totals": replay_totals(replay[2], replay[1]),
+                "steps": [asdict(s) for s in replay[1]],
+                "articles": [asdict(r) for r in replay[2]],
+            },
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(text, end="")
+    if args.write:
+        write_results(text, "python bench/eval_changes.py " + " ".join(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
