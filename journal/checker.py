@@ -114,14 +114,15 @@ class Checker:
         text_fp = found.fingerprint
         previous: ArticleText | None = None
         if row.versions and not row.removed and row.extractor != found.extractor:
-            previous = await self._upgrade(row, rules, resp, found)
-            if previous is None:
-                return  # the whole difference was the extractor's
+            previous = await self._upgrade(row, found)
         paragraphs = found.paragraphs
         if row.versions and not row.removed and text_fp != row.fingerprint:
             previous = previous or self.ledger.latest_text(row)
             if previous is not None:
-                paragraphs = _still_on_page(previous.paragraphs, found.paragraphs, resp)
+                settled = self._settle(row, rules, resp, found, previous)
+                if settled is None:
+                    return  # the whole difference was in the reading, not in the article
+                previous, paragraphs = settled
                 if paragraphs is not found.paragraphs:
                     text_fp = fingerprint(found.title, paragraphs)
         if text_fp == row.fingerprint and not row.removed:
@@ -135,46 +136,75 @@ class Checker:
         doc = _document(row, found, paragraphs)
         self.ledger.commit(row, change, doc, text_fp, resp, found.headline_meta, previous)
 
-    async def _upgrade(
-        self, row: ArticleRow, rules: ScheduleSettings, resp: Response, found: Extraction
-    ) -> ArticleText | None:
+    async def _upgrade(self, row: ArticleRow, found: Extraction) -> ArticleText | None:
         """The extractor changed since the latest version: keep its re-flow apart from edits.
 
         The page behind the latest version is extracted again with the current
-        extractor; if that reads differently, a `reextract` commit records it first,
-        and the fresh page is then compared with the re-extracted text. Without the
-        stored page, a fresh page with the same words is a re-extraction; different
-        words are an edit. Returns the text to compare with, or None when the
-        fresh page was committed as the re-extraction itself.
+        extractor; if that reads differently, a `reextract` commit records it, and the
+        fresh page is then compared with the re-extracted text. Returns the text to
+        compare with.
         """
         latest = self.ledger.latest_text(row)
         stored = self.pages.load(row.sid) if row.sid else None
-        if stored is not None:
-            again = await self.pool.extract(stored.body, stored.content_type, stored.url)
-            if isinstance(again, Extraction) and latest is not None:
-                redone = _document(row, again)
-                if document.render(redone) != document.render(latest):
-                    again_fp = again.fingerprint
-                    self.ledger.commit(
-                        row, Change.REEXTRACT, redone, again_fp, None, again.headline_meta, latest
-                    )
-                    row.fingerprint = again_fp
-                else:
-                    row.extractor = found.extractor
-                return redone
-            row.extractor = found.extractor  # the stored page is no help; do not try again
+        row.extractor = found.extractor  # one try per article is enough
+        if stored is None or latest is None:
             return latest
-        if latest is not None and same_words(
-            (found.title, found.paragraphs), (latest.title, latest.paragraphs)
-        ):
+        again = await self.pool.extract(stored.body, stored.content_type, stored.url)
+        if not isinstance(again, Extraction):
+            return latest
+        redone = _document(row, again)
+        if document.render(redone) != document.render(latest):
+            self.ledger.commit(
+                row, Change.REEXTRACT, redone, again.fingerprint, None, again.headline_meta, latest
+            )
+            row.fingerprint = again.fingerprint
+        return redone
+
+    def _settle(
+        self,
+        row: ArticleRow,
+        rules: ScheduleSettings,
+        resp: Response,
+        found: Extraction,
+        previous: ArticleText,
+    ) -> tuple[ArticleText, tuple[str, ...]] | None:
+        """Tell what the newsroom changed from what only the reading of the page changed.
+
+        - The same words in the same order, laid out in other paragraphs: a re-flow,
+          committed as `reextract` (returns None).
+        - A paragraph "deleted" whose words are still in the article on the page: the
+          extractor did not pick it this time; it stays.
+        - A paragraph "added" whose words were already in the article on the page of
+          the latest version: the extractor picks it up now. It is recorded first as a
+          `reextract`, so that the edit that follows holds only what the newsroom did.
+        Returns the text to compare with and the paragraphs of the fresh page.
+        """
+        if same_words((found.title, found.paragraphs), (previous.title, previous.paragraphs)):
             fresh = _document(row, found)
-            if document.render(fresh) != document.render(latest):
+            if document.render(fresh) != document.render(previous):
                 self._advance(row, rules, resp)
-                text_fp = found.fingerprint
-                self.ledger.commit(row, Change.REEXTRACT, fresh, text_fp, resp, found.headline_meta, latest)
+                self.ledger.commit(
+                    row, Change.REEXTRACT, fresh, found.fingerprint, resp, found.headline_meta, previous
+                )
                 return None
-        row.extractor = found.extractor
-        return latest
+        paragraphs = _still_on_page(previous.paragraphs, found.paragraphs, resp)
+        stored = self.pages.load(row.sid) if row.sid else None
+        if stored is None:
+            return previous, paragraphs
+        interim = _seen_before(
+            previous.paragraphs, paragraphs, visible_words(stored.body, stored.content_type)
+        )
+        if interim != previous.paragraphs:
+            picked_up = ArticleText(
+                previous.url, previous.source, previous.title, interim, previous.published, previous.byline
+            )
+            interim_fp = fingerprint(previous.title, interim)
+            self.ledger.commit(
+                row, Change.REEXTRACT, picked_up, interim_fp, None, found.headline_meta, previous
+            )
+            row.fingerprint = interim_fp
+            previous = picked_up
+        return previous, paragraphs
 
     def _identify(self, row: ArticleRow, resp: Response, found: Extraction | None) -> ArticleRow | None:
         """Record the final URL and the page's canonical URL as aliases of the article.
@@ -266,12 +296,17 @@ class Checker:
 
 def _still_on_page(old: tuple[str, ...], new: tuple[str, ...], resp: Response) -> tuple[str, ...]:
     """The new paragraphs, with every "deleted" paragraph put back whose words are
-    still on the page: the extractor did not pick it this time (a redesign, a block
-    that moved), but the newsroom did not delete it."""
+    still in the article on the page, outside the new paragraphs: the extractor did
+    not pick it this time (a redesign, a block that moved), but the newsroom did not
+    delete it."""
     rows = diff_paragraphs(old, new)
     if not any(r.kind == "delete" for r in rows):
         return new
     page = f" {visible_words(resp.body, resp.content_type)} "
+    for paragraph in new:
+        key = comparable(paragraph)
+        if key:
+            page = page.replace(f" {key} ", " | ")  # words that are the new text already
     kept: list[str] = []
     for row in rows:
         if row.kind == "delete" and row.old is not None:
@@ -281,6 +316,21 @@ def _still_on_page(old: tuple[str, ...], new: tuple[str, ...], resp: Response) -
         elif row.new is not None:
             kept.append(row.new)
     return tuple(kept)
+
+
+def _seen_before(old: tuple[str, ...], new: tuple[str, ...], old_page: str) -> tuple[str, ...]:
+    """The old paragraphs plus those "added" paragraphs whose words were already in
+    the article on the old page, each in its new place."""
+    page = f" {old_page} "
+    out: list[str] = []
+    for row in diff_paragraphs(old, new):
+        if row.kind == "insert" and row.new is not None:
+            key = comparable(row.new)
+            if key and f" {key} " in page:
+                out.append(row.new)
+        elif row.old is not None:
+            out.append(row.old)
+    return tuple(out)
 
 
 def _document(row: ArticleRow, found: Extraction, paragraphs: tuple[str, ...] | None = None) -> ArticleText:

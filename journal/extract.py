@@ -25,7 +25,6 @@ from journal.urls import BadURL, canonical, host_of
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}; normalise {normalize.NORMALISER_VERSION}"
 MIN_WORDS = 25
-_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _BREAK = "\u2029"  # marks a <br> while a block is flattened
 
 _BLOCK = {"p", "head", "quote", "code", "item", "list", "table", "row", "cell", "div", "lb"}
@@ -60,7 +59,10 @@ _META_BYLINE = (
 
 # Text that stands in front of an article rather than being one. Matched against
 # short extractions only, so an article that merely mentions cookies stays an article.
-_BLOCKED = re.compile(
+# Text that stands in front of an article rather than being one. Paywall and consent
+# phrases count in a paragraph of up to 40 words; generic error phrases only in a
+# line of their own (12 words at most), since news reports use them too.
+_WALL = re.compile(
     r"\b(?:subscribe (?:now )?to (?:continue|keep) reading|to continue reading,? (?:please )?"
     r"(?:subscribe|log ?in|sign ?in|register)|already a subscriber|subscribers only|"
     r"this (?:article|content|story) is (?:only )?(?:available|reserved) (?:to|for) (?:subscribers|members)|"
@@ -68,8 +70,11 @@ _BLOCKED = re.compile(
     r"we use cookies|accept (?:all )?cookies|cookie (?:settings|preferences|policy|consent)|"
     r"manage (?:your )?(?:privacy|consent) (?:settings|choices|preferences)|your privacy choices|"
     r"we value your privacy|consent to (?:the use of )?(?:cookies|your data)|"
-    r"are you a robot|verify you are (?:a )?human|unusual traffic|captcha|"
-    r"access (?:to this page has been )?denied|enable javascript|javascript is (?:disabled|required)|"
+    r"are you a robot|verify you are (?:a )?human|unusual traffic from your)\b",
+    re.IGNORECASE,
+)
+_ERROR_LINE = re.compile(
+    r"\b(?:captcha|access (?:to this page has been )?denied|enable javascript|javascript is (?:disabled|required)|"
     r"page (?:was )?not found|page you (?:are|were) looking for|404 error|error 404|"
     r"(?:service|site) (?:is )?(?:temporarily )?unavailable|something went wrong|internal server error|"
     r"too many requests)\b",
@@ -108,18 +113,19 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 
 
 def visible_words(body: bytes, content_type: str | None) -> str:
-    """Every word a reader can see on the page, in order, one space apart.
+    """Every word a reader can see in the page's article container, in order, one
+    space apart.
 
     Used to tell a paragraph the newsroom deleted from one the extractor merely did
-    not pick this time: the second is still on the page.
+    not pick this time (the second is still there), and text the extractor picks up
+    now from text that is new.
     """
-    try:
-        tree = lxml.html.document_fromstring(decode_html(body, content_type).encode("utf-8"), parser=_PARSER)
-    except (etree.ParserError, ValueError):
+    tree = trafilatura.load_html(decode_html(body, content_type))
+    if tree is None:
         return ""
     for node in tree.iter("script", "style", "noscript", "template"):
         node.text = None
-    return normalize.comparable(" ".join(str(t) for t in tree.itertext()))
+    return normalize.comparable(" ".join(str(t) for t in _container(tree).itertext()))
 
 
 def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
@@ -137,6 +143,7 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
     if tree is None:
         return NotArticle("the page is not HTML that can be parsed")
     meta = _metadata(tree, url)
+    standfirst = _standfirst(tree, meta.get("title", ""))  # read before trafilatura prunes the tree
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -154,19 +161,23 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
         return NotArticle("no article text found in the page", canonical=canon)
     title = normalize.clean(meta.get("title") or doc.title or "")
     paras = normalize.paragraphs(_lines(doc.body), title)
+    if len(paras) == 1:
+        # trafilatura glues a short page into one block; its own paragraphs read better.
+        blocks = normalize.paragraphs(_container_blocks(html), title)
+        if len(blocks) > 1:
+            paras = blocks
+    paras = normalize.paragraphs(_with_standfirst(paras, standfirst), title)
     words = sum(len(p.split()) for p in paras)
-    text = " ".join(paras)
     if _ERROR_TITLE.search(title) and words < 300:
         return NotArticle(f"the page is an error or consent page ({title[:80]!r})", True, canon)
-    if words < 400 and _BLOCKED.search(text):
-        found = _BLOCKED.search(text)
-        phrase = found.group(0) if found else ""
-        return NotArticle(f"the page stands in front of the article ({phrase!r})", True, canon)
+    wall = _wall(paras, words)
+    if wall:
+        return NotArticle(f"the page stands in front of the article ({wall!r})", True, canon)
     if words < MIN_WORDS:
         return NotArticle(f"too little text for an article ({words} words)", canonical=canon)
     if not title:
         title = paras[0][:120]
-    byline = normalize.single_line(meta.get("byline") or doc.author or "", 200) or None
+    byline = normalize.single_line(meta.get("byline") or _person(doc.author) or "", 200) or None
     return Extraction(
         title=title,
         paragraphs=paras,
@@ -176,6 +187,95 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
         extractor=EXTRACTOR,
         headline_meta=bool(meta.get("headline_meta")),
     )
+
+
+_CONTAINERS = "//article | //*[@itemprop='articleBody'] | //main | //*[@role='main']"
+_BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "pre"}
+_SKIP = {
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "figure",
+    "button",
+}
+
+
+def _container_blocks(html: str) -> list[str]:
+    """The block texts of the page's article container, in order."""
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return []
+    out = []
+    for node in _container(tree).iter():
+        if not isinstance(node.tag, str) or node.tag not in _BLOCKS:
+            continue
+        if any(isinstance(a.tag, str) and a.tag in _SKIP for a in node.iterancestors()):
+            continue
+        if node.tag == "p" and any(isinstance(a.tag, str) and a.tag in _BLOCKS for a in node.iterancestors()):
+            continue  # a paragraph inside a list item or quote is read with it
+        out.append(" ".join("".join(str(t) for t in node.itertext()).split()))
+    return out
+
+
+def _standfirst(tree: etree._Element, title: str) -> str | None:
+    """The standfirst (dek) under the headline, when the page marks it up as the
+    article's description (schema.org): extractors tend to drop it, and newsrooms
+    edit it. Class-name guesses are not used: they change with every redesign."""
+    found = tree.xpath("//*[@itemprop='description' or @itemprop='alternativeHeadline']")
+    for node in found if isinstance(found, list) else []:
+        if not isinstance(node, etree._Element) or node.tag in ("meta", "link", "script"):
+            continue
+        text = _text(node)
+        if 5 <= len(text.split()) <= 80 and normalize.comparable(title) not in normalize.comparable(text):
+            return text
+    return None
+
+
+def _with_standfirst(paras: tuple[str, ...], standfirst: str | None) -> tuple[str, ...]:
+    if not standfirst or normalize.comparable(standfirst) in {normalize.comparable(p) for p in paras}:
+        return paras
+    return (standfirst, *paras)
+
+
+def _container(tree: etree._Element) -> etree._Element:
+    """The element that holds the article: of the article/main candidates, the one with
+    the most text (a page can have many <article> teasers), else the body."""
+    found = tree.xpath(_CONTAINERS)
+    candidates = (
+        [node for node in found if isinstance(node, etree._Element)] if isinstance(found, list) else []
+    )
+    if not candidates:
+        body = tree.find(".//body")
+        return body if body is not None else tree
+    return max(candidates, key=lambda node: len("".join(str(t) for t in node.itertext())))
+
+
+def _wall(paras: tuple[str, ...], words: int) -> str | None:
+    """The phrase of a consent wall, paywall stub or error message that stands in for
+    the article, or None. Such a phrase counts only in a short paragraph of its own,
+    and only when it is a large part of the text, or closes or opens a short one: an
+    article that merely reports that "something went wrong" stays an article."""
+    hits = []
+    for i, para in enumerate(paras):
+        size = len(para.split())
+        found = (_WALL.search(para) if size <= 40 else None) or (
+            _ERROR_LINE.search(para) if size <= 12 else None
+        )
+        if found:
+            hits.append((i, found.group(0), size))
+    if not hits:
+        return None
+    share = sum(n for _, _, n in hits) / max(words, 1)
+    at_edge = any(i in (0, len(paras) - 1) for i, _, _ in hits)
+    if share >= 0.25 or (words < 120 and at_edge):
+        return hits[0][1]
+    return None
 
 
 def _lines(body: etree._Element) -> Iterator[str]:
@@ -264,11 +364,11 @@ def _metadata(tree: lxml.html.HtmlElement, url: str) -> dict[str, str]:
     ld = _json_ld(tree)
     title = next((values[k] for k in _META_TITLE if k in values), "") or str(ld.get("headline", ""))
     if title:
-        meta["title"] = title
+        site = values.get("og:site_name") or values.get("application-name") or _ld_name(ld.get("publisher"))
+        meta["title"] = _without_site_name(title, site)
         meta["headline_meta"] = "1"
     byline = next((values[k] for k in _META_BYLINE if k in values and "://" not in values[k]), "")
-    if not byline:
-        byline = _ld_authors(ld.get("author"))
+    byline = byline or _ld_authors(ld.get("author")) or _byline_element(tree)
     if byline:
         meta["byline"] = byline
     stamp = next((values[k] for k in _META_TIME if k in values), "") or str(ld.get("datePublished", ""))
@@ -282,6 +382,48 @@ def _metadata(tree: lxml.html.HtmlElement, url: str) -> dict[str, str]:
                 meta["canonical"] = found
             break
     return meta
+
+
+_TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " · ", ": ")
+
+
+def _without_site_name(title: str, site: str | None) -> str:
+    """'Headline - BBC News' → 'Headline' when the page says its site is 'BBC News'."""
+    site = (site or "").strip()
+    if not site:
+        return title
+    for sep in _TITLE_SEPARATORS:
+        if title.endswith(sep + site) and len(title) > len(sep + site):
+            return title[: -len(sep + site)].strip()
+        if title.startswith(site + sep) and len(title) > len(site + sep):
+            return title[len(site + sep) :].strip()
+    return title
+
+
+_BYLINE_PATHS = (
+    ".//*[@itemprop='author']",
+    ".//*[@rel='author']",
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]",
+    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' author-name ')]",
+)
+
+
+def _byline_element(tree: lxml.html.HtmlElement) -> str:
+    """The byline as the page shows it, when no metadata names the author."""
+    for path in _BYLINE_PATHS:
+        for node in tree.xpath(path):
+            text = " ".join("".join(str(t) for t in node.itertext()).split())
+            text = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)
+            if 0 < len(text) <= 100 and not re.search(r"\d{4}|https?:", text):
+                return text
+    return ""
+
+
+def _ld_name(value: object) -> str:
+    if isinstance(value, dict):
+        name = value.get("name")
+        return name if isinstance(name, str) else ""
+    return ""
 
 
 def _json_ld(tree: lxml.html.HtmlElement) -> dict[str, object]:
@@ -305,6 +447,15 @@ def _json_ld(tree: lxml.html.HtmlElement) -> dict[str, object]:
                     return item
                 stack.extend(v for k, v in item.items() if k == "@graph")
     return {}
+
+
+def _person(name: str | None) -> str:
+    """trafilatura's guess at the author, kept only when it looks like a name:
+    a page element called "username" is not a byline."""
+    if not name:
+        return ""
+    words = name.replace(";", " ").split()
+    return name if len(words) >= 2 and all(w[:1].isupper() for w in words if w.isalpha()) else ""
 
 
 def _ld_authors(value: object) -> str:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALISER_VERSION = "1"
+NORMALISER_VERSION = "2"
 
 # Zero-width and formatting characters that never carry meaning in article text:
 # soft hyphen, zero-width space/joiners, LRM/RLM, bidi embeddings and isolates,
@@ -105,14 +105,61 @@ _BOILERPLATE_LINES = frozenset(
 # Short lines that only say when the page was touched ("Updated 5 minutes ago",
 # "Last updated: 18 September 2015", "Page last updated at 19:26 GMT, Sunday, 5 April 2009").
 # They change with every edit or every fetch, and the commit time already records it.
-_STAMP = re.compile(
-    r"^(?:page\s+)?(?:last\s+)?(?:updated|modified|published|posted|first published|"
-    r"last modified|updated on|published on)\b[^.!?]{0,80}$",
-    re.IGNORECASE,
+# Short lines that only say when the page was touched ("Updated 5 minutes ago",
+# "Last updated: 18 September 2015", "Updated Nov. 19, 2019 at 1:23 p.m. EST", or a
+# bare "12 April 2015"): every word is a date, a time, a zone or a word like
+# "updated". The commit time already records when a version was seen.
+_MONTHS = "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august september october november december"
+_DAYS = "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday"
+_ZONES = "gmt utc bst est edt cst cdt mst mdt pst pdt et pt ct mt cet cest eet eest ist jst aest aedt sast uk"
+_STAMP_WORDS = frozenset(
+    [
+        "updated",
+        "update",
+        "modified",
+        "published",
+        "posted",
+        "first",
+        "last",
+        "page",
+        "on",
+        "at",
+        "by",
+        "since",
+        "the",
+        "of",
+        "a",
+        "an",
+        "about",
+        "ago",
+        "seconds",
+        "second",
+        "minutes",
+        "minute",
+        "mins",
+        "min",
+        "hours",
+        "hour",
+        "hrs",
+        "hr",
+        "days",
+        "day",
+        "weeks",
+        "week",
+        "today",
+        "yesterday",
+        "and",
+        "am",
+        "pm",
+        "a.m",
+        "p.m",
+        "read",
+    ]
 )
-_RELATIVE_TIME = re.compile(
-    r"^(?:about\s+)?(?:\d+|an?|one)\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago$",
-    re.IGNORECASE,
+_DATE_WORDS = frozenset((_MONTHS + " " + _DAYS).split())
+_ZONE_WORDS = frozenset(_ZONES.split())
+_STAMP_TOKEN = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:t[\d:.]+z?)?|\d{1,4}(?:st|nd|rd|th)?|\d{1,2}[:.]\d{2}(?:[:.]\d{2})?|a\.m|p\.m|[a-z]+"
 )
 _READING_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\s+read$", re.IGNORECASE)
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
@@ -137,7 +184,31 @@ def is_boilerplate(line: str) -> bool:
     bare = _SPACE.sub(" ", bare)
     if bare in _BOILERPLATE_LINES:
         return True
-    return bool(_STAMP.match(line.strip()) or _RELATIVE_TIME.match(bare) or _READING_TIME.match(bare))
+    return bool(_READING_TIME.match(bare)) or _is_stamp(bare)
+
+
+def _is_stamp(bare: str) -> bool:
+    """A line made only of date, time and "updated"-like words, with a date or time in it."""
+    tokens = _STAMP_TOKEN.findall(bare.replace(",", " ").replace("|", " "))
+    if not tokens or len(tokens) > 16:
+        return False
+    dated = False
+    for token in tokens:
+        if (
+            token in _DATE_WORDS
+            or token in _ZONE_WORDS
+            or (token[:1].isdigit() and (":" in token or "-" in token))
+        ):
+            dated = True
+        elif token[:1].isdigit() or token.rstrip(".") in _DATE_WORDS:
+            continue
+        elif token in ("a.m", "p.m"):
+            dated = True
+        elif token not in _STAMP_WORDS:
+            return False
+        elif token in ("ago", "updated", "published", "posted", "modified"):
+            dated = dated or any(t[:1].isdigit() for t in tokens)
+    return dated
 
 
 def paragraphs(lines: Iterable[str], title: str = "") -> tuple[str, ...]:
