@@ -1,0 +1,121 @@
+"""Every real edit, no false versions: each rule that tells the newsroom's edits from
+changes in how a page is laid out or read, pinned with the team's own fixtures."""
+
+from __future__ import annotations
+
+from conftest import PARAS, Cli, Site, article_html, rss
+
+from journal.extract import extract
+from journal.models import Extraction
+
+URL = "https://news.example.org/2026/11/story"
+
+
+def setup(site: Site, cli: Cli, html: str) -> str:
+    url = site.put("/story", html)
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    return url
+
+
+def changes(cli: Cli, url: str) -> list[str]:
+    return [v["change"] for v in cli.json("history", url)["versions"]]
+
+
+def test_merged_paragraphs_with_the_same_words_are_a_reextract(site: Site, cli: Cli) -> None:
+    url = setup(site, cli, article_html("Story", PARAS))
+    merged = [PARAS[0] + " " + PARAS[1], *PARAS[2:]]
+    site.put("/story", article_html("Story", merged))
+    summary = cli.json("update", "--force")
+    assert summary["totals"]["changed"] == 0
+    assert changes(cli, url) == ["new", "reextract"]
+    assert cli.json("status", url)["versions"] == 1
+    text = (cli.archive / cli.json("status", url)["path"]).read_text()
+    assert text.count(PARAS[0]) == 1  # the merged paragraph, not the old one as well
+
+
+def test_text_the_extractor_picks_up_now_is_not_an_addition(site: Site, cli: Cli) -> None:
+    """A redesign brings a paragraph that was on the page all along (in a block the
+    extractor dropped) into the article: a reextract, then only the real edit."""
+    hidden = article_html("Story", PARAS).replace(
+        f"<p>{PARAS[0]}</p>", f"<div class='teaser-content'><p>{PARAS[0]}</p></div>"
+    )
+    url = setup(site, cli, hidden)
+    assert PARAS[0] not in (cli.archive / cli.json("status", url)["path"]).read_text()
+    redesigned = article_html("Story", [*PARAS[:5], PARAS[5].replace("every level", "the highest level")])
+    site.put("/story", redesigned)
+    cli("update", "--force")
+    history = cli.json("history", url)["versions"]
+    assert [v["change"] for v in history] == ["new", "reextract", "edit"]
+    assert history[-1]["summary"] == "1 paragraph edited"
+    assert PARAS[0] in (cli.archive / cli.json("status", url)["path"]).read_text()
+
+
+def test_a_stamp_only_change_is_not_a_version(site: Site, cli: Cli) -> None:
+    stamped = [*PARAS[:3], "Updated Nov. 19, 2026 at 1:23 p.m. EST", *PARAS[3:]]
+    url = setup(site, cli, article_html("Story", stamped))
+    stamped[3] = "Updated Nov. 20, 2026 at 9:05 a.m. EST"
+    site.put("/story", article_html("Story", stamped))
+    assert cli.json("update", "--force")["totals"]["unchanged"] == 1
+    assert changes(cli, url) == ["new"]
+
+
+def test_date_churn_in_the_feed_and_page_makes_no_version(site: Site, cli: Cli) -> None:
+    url = setup(site, cli, article_html("Story", PARAS, published="2026-11-02T09:30:00Z"))
+    site.put("/story", article_html("Story", PARAS, published="2026-11-03T10:00:00Z"))
+    assert cli.json("update", "--force")["commits"] == 0
+    assert changes(cli, url) == ["new"]
+
+
+def extracted(html: str) -> Extraction:
+    found = extract(html, URL)
+    assert isinstance(found, Extraction), found
+    return found
+
+
+def test_site_name_is_taken_off_the_title() -> None:
+    html = article_html("Obama admits gun laws frustrate him - BBC News", PARAS).replace(
+        "</head>", '<meta property="og:site_name" content="BBC News"></head>'
+    )
+    assert extracted(html).title == "Obama admits gun laws frustrate him"
+
+
+def test_byline_from_the_page_and_no_guessed_user_interface_words() -> None:
+    html = article_html("Story", PARAS, byline=None).replace(
+        "<article>", "<article><p class='byline'>By <span itemprop='author'>Erin Cunningham</span></p>"
+    )
+    assert extracted(html).byline == "Erin Cunningham"
+    nav = article_html("Story", PARAS, byline=None).replace(
+        "<nav>", "<nav><span class='username'>Username</span>"
+    )
+    assert extracted(nav).byline is None
+
+
+def test_standfirst_marked_as_description_is_the_first_paragraph() -> None:
+    dek = "The talks were the first between the two defence chiefs in more than a year."
+    html = article_html("Story", PARAS).replace(
+        "<h1>Story</h1>", f"<h1>Story</h1><h2 itemprop='description'>{dek}</h2>"
+    )
+    assert extracted(html).paragraphs[0] == dek
+
+
+def test_a_short_report_that_mentions_an_error_is_still_an_article() -> None:
+    report = [
+        "The launch was delayed on Tuesday after engineers said something went wrong with a valve in the second stage.",
+        "Officials said the fault would take at least a week to repair, and the crew was never in danger.",
+        "The agency will announce a new launch date once the investigation is complete, a spokesperson said.",
+    ]
+    assert extracted(article_html("Launch delayed", report)).paragraphs == tuple(report)
+
+
+def test_a_short_page_keeps_its_paragraphs() -> None:
+    short = PARAS[:2]
+    found = extracted(article_html("Brief", short, byline=None))
+    assert found.paragraphs == tuple(short)
+
+
+def test_paywall_stub_is_refused_even_when_glued() -> None:
+    html = article_html(
+        "Talks held", [PARAS[0], "Subscribe to continue reading. Already a subscriber? Log in."]
+    )
+    assert not isinstance(extract(html, URL), Extraction)
