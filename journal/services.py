@@ -12,7 +12,7 @@ from typing import Any
 
 from journal import commits
 from journal.archive import Archive
-from journal.errors import ConfigError, PushFailed
+from journal.errors import ConfigError, LockHeld, PushFailed
 from journal.history import Entry, Reader, ago, later
 from journal.lock import WriterLock
 from journal.models import Change
@@ -21,13 +21,26 @@ from journal.terminal import describe, diff_inline, diff_side_by_side, safe, sta
 
 
 def read_state(archive: Archive, note: Callable[[str], None]) -> State:
-    """The state database, rebuilt from git first when it is missing (a fresh clone)."""
+    """The state database, brought up to date with git first: rebuilt when missing (a
+    fresh clone), caught up when commits arrived by other means (a pull, a merge of
+    shards). While an updater holds the lock it is left to the updater."""
     fresh = not State.exists(archive.state_dir)
     state = State.open(archive.state_dir)
     head = archive.head()
-    if head is not None and state.meta("head") != head and (fresh or state.meta("head") is None):
+    if head is None or state.meta("head") == head:
+        return state
+    if fresh or state.meta("head") is None:
         note(f"Building the local index of {archive.root} from git history (once)…")
         reindex(archive, note, state=state)
+        return state
+    from journal import index
+    from journal.sources import settings
+
+    try:
+        with WriterLock(archive.state_dir):
+            index.catch_up(archive, state, settings(archive), time.time())
+    except LockHeld:
+        pass  # an update is running and catches up itself
     return state
 
 

@@ -80,7 +80,6 @@ def test_two_shards_merge_into_one_archive(site: Site, tmp_path: Path) -> None:
             assert run.returncode == 0, err
             assert '"pushed"' in out
         subprocess.run(["bash", "-c", MERGE.format(merged=merged.archive)], check=True)
-        merged("reindex")
 
     assert len(merged.json("articles")) == 8
     for s in shards:
