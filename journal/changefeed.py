@@ -75,7 +75,12 @@ def items(
     """The newest reader-visible changes in scope, newest first."""
     wanted = SIZES[SIZES.index(min_size) :] if min_size else None
     shown = skipped = 0
-    for revision in reader.archive.log(paths=scope.paths()):
+    log = (
+        reversed(reader.revisions(scope.article))
+        if scope.article
+        else reader.archive.log(paths=scope.paths())
+    )
+    for revision in log:
         if revision.change is Change.REEXTRACT:
             continue
         if wanted and revision.change is Change.EDIT and revision.change_size not in wanted:

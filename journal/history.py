@@ -90,7 +90,7 @@ class Reader:
 
     def revisions(self, row: ArticleRow) -> list[Revision]:
         assert row.path is not None
-        return self.archive.revisions(row.path)
+        return self.archive.revisions(row.path, row.last_commit, row.first_seen)
 
     def entries(self, row: ArticleRow, revisions: list[Revision] | None = None) -> list[Entry]:
         """Every commit of the article with the time since the previous one readers see."""

@@ -32,9 +32,12 @@ def record(
     url: str,
     text_fingerprint: str | None,
     extractor: str | None = None,
+    commit: str | None = None,
 ) -> None:
     """Fold one committed version into an article row (the row is saved by the caller)."""
     row.path = path
+    if commit:
+        row.last_commit = commit
     row.sid = article_id(path)
     if title:
         row.title = title
@@ -138,6 +141,7 @@ def _apply_one(state: State, settings: Settings, revision: Revision, data: bytes
         url=revision.url,
         text_fingerprint=text_fp,
         extractor=revision.extractor,
+        commit=revision.commit,
     )
     source = settings.source(row.source)
     rules = source.schedule if source else settings.schedule

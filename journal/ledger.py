@@ -139,7 +139,7 @@ class Ledger:
             return None
         data = self.archive.read(self.head, row.path) if self.head else None
         if data is None:
-            for revision in reversed(self.archive.revisions(row.path)):
+            for revision in reversed(self.archive.revisions(row.path, row.last_commit, row.first_seen)):
                 if revision.blob is not None:
                     data = self.archive.read_blob(revision.blob)
                     break
@@ -155,13 +155,13 @@ class Ledger:
         head = self.writer.checkpoint()
         self.head = head
         with self.state.transaction():
-            for item in self.pending:
-                self._record(item)
+            for item, commit in zip(self.pending, self.writer.written, strict=True):
+                self._record(item, commit)
             self.state.set_meta("head", head)
         self.pending = []
         self.last_checkpoint = time.monotonic()
 
-    def _record(self, item: _Pending) -> None:
+    def _record(self, item: _Pending, commit: str) -> None:
         row = item.row
         assert row.path is not None
         index.record(
@@ -175,6 +175,7 @@ class Ledger:
             url=row.url,
             text_fingerprint=item.text_fingerprint,
             extractor=EXTRACTOR,
+            commit=commit,
         )
         resp = item.response
         if resp is not None and resp.status == 200:

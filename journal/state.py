@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS articles (
     body_hash TEXT,                 -- sha256 of the last raw body fetched
     validated INTEGER NOT NULL DEFAULT 0, -- last check succeeded: a 304 can be trusted
     headline INTEGER NOT NULL DEFAULT 0,  -- the page named its headline in metadata
-    extractor TEXT                        -- Extractor trailer of the latest version
+    extractor TEXT,                       -- Extractor trailer of the latest version
+    last_commit TEXT                      -- the latest commit that touched the file
 );
 CREATE INDEX IF NOT EXISTS articles_due ON articles (source, next_check);
 CREATE INDEX IF NOT EXISTS articles_changed ON articles (last_changed);
@@ -83,6 +84,7 @@ _COLUMN_DDL = {
     "articles": {
         "headline": "INTEGER NOT NULL DEFAULT 0",
         "extractor": "TEXT",
+        "last_commit": "TEXT",
     },
 }
 
@@ -114,6 +116,7 @@ class ArticleRow:
     validated: int
     headline: int
     extractor: str | None
+    last_commit: str | None
 
     @property
     def retired(self) -> bool:
