@@ -277,7 +277,9 @@ def test_a_paragraph_the_extractor_stops_picking_is_not_a_deletion(site: Site, c
     are still on the page, so nothing was deleted and no version is made."""
     url = one_article(site, cli)
     run(cli, T0)
-    redesigned = article_html("Story", PARAS).replace(f"<p>{PARAS[0]}</p>", f"<div class='teaser-content'><p>{PARAS[0]}</p></div>")
+    redesigned = article_html("Story", PARAS).replace(
+        f"<p>{PARAS[0]}</p>", f"<div class='teaser-content'><p>{PARAS[0]}</p></div>"
+    )
     site.put("/story", redesigned)
     assert run(cli, T0 + DAY).totals()["unchanged"] == 1
     # A real deletion in the same redesign is still recorded, and only it.
