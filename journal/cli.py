@@ -209,10 +209,7 @@ def update_cmd(
     archive = _open_or_create(ctx)
     with _reporter(quiet=as_json) as reporter:
         summary = run_update(archive, articles or [], source or [], force, watch, push, reporter)
-    if as_json:
-        _emit_json(summary)
-    else:
-        typer.echo(_render_summary(summary))
+    _print_summary(summary, as_json)
 
 
 @command(app, "reextract")
@@ -232,6 +229,10 @@ def reextract_cmd(
         summary = run_update(
             archive, articles or [], source or [], False, False, False, reporter, reextract=True
         )
+    _print_summary(summary, as_json)
+
+
+def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
     if as_json:
         _emit_json(summary)
     else:
@@ -442,6 +443,18 @@ def feed_cmd(
     else:
         output.write_bytes(data)
         typer.echo(f"Wrote {output}", err=True)
+
+
+@command(app, "serve")
+def serve_cmd(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the archive's web pages, feeds and JSON API (read-only)."""
+    from journal.web.app import serve
+
+    serve(_open(ctx), host, port)
 
 
 # -- upkeep ----------------------------------------------------------------------------------

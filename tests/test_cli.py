@@ -37,7 +37,7 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
 def test_help_lists_commands() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for name in ("update", "history", "diff", "feed", "reindex"):
+    for name in ("update", "history", "diff", "feed", "serve", "push", "reindex", "maintenance"):
         assert name in result.stdout
 
 

@@ -1,0 +1,296 @@
+"""The web app of `journal serve`: pages, Atom feeds, the JSON API (journal.web.api).
+
+Read-only. It reads through Reader, the state database and changefeed, never
+through the fetch/extract stack. Everything that came from the web is escaped by
+the templates; URL parameters are checked against their shapes before they reach
+git or SQL; an unknown article, version or source is a 404 page.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from journal import changefeed, links, services
+from journal.archive import Archive
+from journal.history import Reader
+from journal.web import api, render, search, views
+from journal.web.deps import SID, SourceName, library
+
+log = logging.getLogger(__name__)
+
+STATIC = FilePath(__file__).resolve().parent / "static"
+SECURITY_HEADERS = {
+    # No script at all, nothing from other origins, no framing.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+ATOM = "application/atom+xml; charset=utf-8"
+Number = Annotated[int, Path(ge=1, le=1_000_000)]
+Page = Annotated[int, Query(ge=1, le=100_000)]
+
+pages = APIRouter(include_in_schema=False)
+
+
+def create_app(archive: Archive, clock: Callable[[], float] = time.time) -> FastAPI:
+    """The app for one archive: one State and one Reader's worth of git for all requests."""
+    state = services.read_state(archive, lambda message: log.info("%s", message))
+    lib = views.Library(archive, state, clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        lib.close()
+
+    app = FastAPI(
+        title="journal",
+        summary="A change journal for online news, kept in git: articles, versions and diffs.",
+        version="1",
+        docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN; the schema is enough
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.library = lib
+    app.state.templates = render.environment()
+    app.add_middleware(Headers)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(pages)
+    app.add_exception_handler(views.NotFound, _not_found)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _crash)
+    return app
+
+
+def serve(archive: Archive, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the app with uvicorn until interrupted."""
+    uvicorn.run(create_app(archive), host=host, port=port, server_header=False, proxy_headers=False)
+
+
+class Headers:
+    """Security headers on every response, and Server-Timing: how long the app took."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers[key] = value
+                headers.append("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    env: Environment = request.app.state.templates
+    lib: views.Library = request.app.state.library
+    context.setdefault("feeds", [("Changes in all sources", links.feed(""))])
+    body = render.page(env, template, now=lib.now(), path=request.url.path, **context)
+    return HTMLResponse(body, status_code=status)
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+@pages.get("/")
+def front(request: Request, lib: Annotated[views.Library, Depends(library)], page: Page = 1) -> HTMLResponse:
+    with lib.reading() as reader:
+        recent = lib.remember(reader, ("changes", page), lambda: views.changes(reader, page))
+        sources = lib.remember(reader, ("sources",), lambda: views.sources(reader))
+        edited = lib.remember(reader, ("edited",), lambda: views.most_edited(reader)) if page == 1 else []
+    counts = {"articles": sum(s.articles for s in sources), "versions": sum(s.versions for s in sources)}
+    return _html(request, "front.html", recent=recent, counts=counts, sources=sources, edited=edited)
+
+
+@pages.get("/sources/{name}")
+def source(
+    request: Request,
+    lib: Annotated[views.Library, Depends(library)],
+    name: SourceName,
+    page: Page = 1,
+    articles: Page = 1,
+) -> HTMLResponse:
+    with lib.reading() as reader:
+        views.known_source(reader, name)
+        recent = lib.remember(
+            reader, ("changes", page, name), lambda: views.changes(reader, page, source=name, per_page=15)
+        )
+        listing = views.articles(reader, articles, source=name)
+        counts = reader.state.count(name)
+    feeds = [(f"Changes in {name}", links.feed("", source=name))]
+    return _html(
+        request, "source.html", name=name, recent=recent, listing=listing, counts=counts, feeds=feeds
+    )
+
+
+@pages.get("/articles/{sid}")
+def article(request: Request, lib: Annotated[views.Library, Depends(library)], sid: SID) -> HTMLResponse:
+    with lib.reading() as reader:
+        shown = views.article_page(reader, sid)
+    feeds = [(f"Changes to “{shown.title}”", links.feed("", sid=shown.row.sid))]
+    return _html(request, "article.html", a=shown, feeds=feeds)
+
+
+@pages.get("/articles/{sid}/versions/{number}")
+def version(
+    request: Request, lib: Annotated[views.Library, Depends(library)], sid: SID, number: Number
+) -> HTMLResponse:
+    with lib.reading() as reader:
+        shown = views.version_page(reader, sid, number)
+    feeds = [(f"Changes to “{shown.text.title}”", links.feed("", sid=shown.row.sid))]
+    return _html(request, "version.html", v=shown, feeds=feeds)
+
+
+@pages.get("/articles/{sid}/diff/{a}/{b}")
+def diff(
+    request: Request, lib: Annotated[views.Library, Depends(library)], sid: SID, a: Number, b: Number
+) -> HTMLResponse:
+    with lib.reading() as reader:
+        shown = views.diff_page(reader, sid, a, b)
+    feeds = [(f"Changes to “{shown.title}”", links.feed("", sid=shown.row.sid))]
+    return _html(request, "diff.html", d=shown, feeds=feeds)
+
+
+@pages.get("/articles/{sid}/diff")
+def pick(sid: SID, a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)]) -> RedirectResponse:
+    """The version pickers' form: a plain GET, answered with the diff's own address."""
+    return RedirectResponse(links.diff("", sid, a, b), status_code=303)
+
+
+@pages.get("/search")
+def find(
+    request: Request,
+    lib: Annotated[views.Library, Depends(library)],
+    q: Annotated[str, Query(max_length=1000)] = "",
+    page: Page = 1,
+) -> HTMLResponse:
+    with lib.reading() as reader:
+        results = search.search(reader, q, page, views.PER_PAGE)
+    return _html(request, "search.html", results=results)
+
+
+# -- feeds ---------------------------------------------------------------------------------
+
+MinSize = Annotated[str | None, Query(pattern="^(typo|minor|major)$", description="Leave out smaller edits.")]
+
+
+def _feed(
+    request: Request,
+    lib: views.Library,
+    scope: Callable[[Reader], changefeed.Scope],
+    min_size: str | None,
+) -> Response:
+    base = str(request.base_url).rstrip("/")
+    with lib.reading() as reader:
+        body = changefeed.build(reader, scope(reader), base, 50, min_size)
+    return Response(body, media_type=ATOM)
+
+
+@pages.get("/feed.atom")
+def feed_all(
+    request: Request, lib: Annotated[views.Library, Depends(library)], min_size: MinSize = None
+) -> Response:
+    return _feed(request, lib, lambda reader: changefeed.Scope(), min_size)
+
+
+@pages.get("/sources/{name}/feed.atom")
+def feed_source(
+    request: Request,
+    lib: Annotated[views.Library, Depends(library)],
+    name: SourceName,
+    min_size: MinSize = None,
+) -> Response:
+    return _feed(
+        request, lib, lambda reader: changefeed.Scope(source=views.known_source(reader, name)), min_size
+    )
+
+
+@pages.get("/articles/{sid}/feed.atom")
+def feed_article(
+    request: Request, lib: Annotated[views.Library, Depends(library)], sid: SID, min_size: MinSize = None
+) -> Response:
+    return _feed(request, lib, lambda reader: changefeed.Scope(article=views.article(reader, sid)), min_size)
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _problem(request: Request, status: int, title: str, message: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return _html(request, "error.html", status=status, title=title, message=message)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _problem(request, 404, "Not found", str(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return _problem(request, 404, "Not found", "There is nothing at this address.")
+    if exc.status_code == 405:
+        return _problem(request, 405, "Method not allowed", "This server only reads: use GET.")
+    return _problem(request, exc.status_code, "Error", str(exc.detail))
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    """A malformed path (a non-hex id, a version that is not a number) names nothing: 404.
+    A malformed query parameter is the client's mistake: 400 (422 with details for /api)."""
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(e.get("loc", ("",))[0] == "path" for e in errors):
+        return _problem(request, 404, "Not found", "There is nothing at this address.")
+    if _is_api(request):
+        return JSONResponse({"detail": _plain(errors)}, status_code=422)
+    names = ", ".join(str(e.get("loc", ("", "?"))[-1]) for e in errors)
+    return _html(
+        request, "error.html", status=400, title="Bad request", message=f"Check the value of: {names}."
+    )
+
+
+def _plain(errors: Any) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in errors]
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.exception("error while serving %s", request.url.path, exc_info=exc)
+    response = _problem(
+        request, 500, "Something went wrong", "The page could not be made; the error is logged."
+    )
+    response.headers.update(SECURITY_HEADERS)
+    return response
