@@ -399,6 +399,9 @@ class Archive:
             return None
 
 
+_MARK_BATCH = 1000  # 41-byte answers each: well inside a 64 KiB pipe
+
+
 class Writer:
     """One `git fast-import` process that turns versions into commits on `main`."""
 
@@ -472,26 +475,40 @@ class Writer:
         self.written = []
         if self._proc is None or self._pending == 0:
             return self.archive.head()
-        out = self._stdin()
         token = f"journal-{self._mark}"
-        first = self._mark - self._pending + 1
-        marks = "".join(f"get-mark :{n}\n" for n in range(first, self._mark + 1))
+        self._send(b"checkpoint\n")
+        # Ask for the commit ids a batch at a time and read each batch's answers
+        # before asking more: fast-import blocks once its stdout pipe is full, and a
+        # stream that only wrote would then wait on it for ever.
+        marks = range(self._mark - self._pending + 1, self._mark + 1)
+        for start in range(0, len(marks), _MARK_BATCH):
+            batch = marks[start : start + _MARK_BATCH]
+            self._send("".join(f"get-mark :{n}\n" for n in batch).encode())
+            for _ in batch:
+                line = self._answer()
+                if not _SHA.match(line):
+                    raise JournalError(f"git fast-import answered {line[:80]!r} to get-mark")
+                self.written.append(line)
+        self._send(f"progress {token}\n".encode())
+        while (line := self._answer()) != f"progress {token}":
+            pass
+        self._pending = 0
+        return self.written[-1] if self.written else self.archive.head()
+
+    def _send(self, command: bytes) -> None:
+        out = self._stdin()
         try:
-            out.write(f"checkpoint\n{marks}progress {token}\n".encode())
+            out.write(command)
             out.flush()
         except BrokenPipeError as exc:
             raise JournalError(f"git fast-import stopped: {self._errors()}") from exc
-        assert self._proc.stdout is not None
-        while True:
-            line = self._proc.stdout.readline().decode(errors="replace").strip()
-            if not line:
-                raise JournalError(f"git fast-import stopped: {self._errors()}")
-            if line == f"progress {token}":
-                break
-            if _SHA.match(line):
-                self.written.append(line)
-        self._pending = 0
-        return self.written[-1] if self.written else self.archive.head()
+
+    def _answer(self) -> str:
+        assert self._proc is not None and self._proc.stdout is not None
+        line = self._proc.stdout.readline().decode(errors="replace").strip()
+        if not line:
+            raise JournalError(f"git fast-import stopped: {self._errors()}")
+        return line
 
     def close(self, commit: bool = True) -> None:
         """End the stream: with `commit`, checkpoint first; otherwise drop queued commits."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,3 +82,29 @@ def test_document_values_cannot_break_the_front_matter() -> None:
     assert back.title == "a --- url: evil"
     assert back.byline == "x y"
     assert back.paragraphs == ("p q",)
+
+
+def test_checkpoint_after_thousands_of_queued_commits(tmp_path: Path) -> None:
+    """Asking fast-import for many commit ids must not fill both pipes and hang."""
+    queued = 20_000  # answers overflow one pipe while the questions overflow the other
+    archive = Archive.create(tmp_path / "a", "", Identity(), WHEN)
+    writer = Writer(archive, Identity())
+    for n in range(queued):
+        writer.commit(f"x: {n}\n", WHEN, {f"x/2015/09/a{n % 7}.md": f"{n}\n".encode()})
+    done = threading.Thread(target=writer.checkpoint, daemon=True)
+    done.start()
+    done.join(timeout=120)
+    if done.is_alive():
+        assert writer._proc is not None
+        writer._proc.kill()  # unblocks the stuck thread
+        raise AssertionError("checkpoint hung")
+    writer.close()
+    assert len(writer.written) == queued and len(set(writer.written)) == queued
+    assert writer.written[-1] == archive.head()
+    count = subprocess.run(
+        ["git", "-C", str(archive.root), "rev-list", "--count", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert int(count) == queued + 1  # and the init commit
