@@ -159,7 +159,7 @@ def _peak_rss_fetch(url: str, max_bytes: int) -> tuple[str, int]:
     """Fetch in a fresh process; return its error and peak RSS in MB."""
     code = textwrap.dedent(
         f"""
-        import asyncio, resource
+        import asyncio
         from journal.fetch import Fetcher
         from journal.models import FetchSettings
         from journal.errors import FetchError
@@ -171,7 +171,10 @@ def _peak_rss_fetch(url: str, max_bytes: int) -> tuple[str, int]:
                 except FetchError as e:
                     print(e)
         asyncio.run(go())
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+        # VmHWM is this process's own peak: ru_maxrss would also count the
+        # memory of the parent it was forked from.
+        status = open("/proc/self/status").read()
+        print(int(status.split("VmHWM:")[1].split()[0]) // 1024)
         """
     )
     out = subprocess.run(
