@@ -81,7 +81,9 @@ from journal.models import ArticleText, Change, Extraction, NotArticle, Revision
 from journal.state import ArticleRow, State
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
+sys.path.insert(0, str(HERE))
+from results import RESULTS, write_section  # noqa: E402
+
 SECTION = "Change detection"
 HTML_TYPE = "text/html; charset=utf-8"
 FEED_TYPE = "application/rss+xml; charset=utf-8"
@@ -848,14 +850,7 @@ def markdown(
 
 def write_results(body: str, command: str) -> None:
     date = datetime.now(UTC).strftime("%Y-%m-%d")
-    section = f"## {SECTION}\n\n`{command}` on {date}.\n\n{body}"
-    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    RESULTS.write_text(text, "utf-8")
+    write_section(SECTION, f"`{command}` on {date}.\n\n{body}")
 
 
 # -- the run --------------------------------------------------------------------------------

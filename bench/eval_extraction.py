@@ -56,7 +56,9 @@ from journal.extract import extract
 from journal.models import NotArticle
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "RESULTS.md"
+sys.path.insert(0, str(HERE))
+from results import RESULTS, write_section  # noqa: E402
+
 SECTION = "Extraction quality"
 SYSTEMS = ("journal", "journal+title", "trafilatura")
 BOOTSTRAP = 1000
@@ -346,14 +348,7 @@ def markdown(bodies: list[BodyScore], overall: dict[str, dict[str, float]], meta
 
 def write_results(body: str, command: str) -> None:
     date = datetime.now(UTC).strftime("%Y-%m-%d")
-    section = f"## {SECTION}\n\n`{command}` on {date}.\n\n{body}"
-    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + section
-    RESULTS.write_text(text, "utf-8")
+    write_section(SECTION, f"`{command}` on {date}.\n\n{body}")
 
 
 def as_json(bodies: list[BodyScore], overall: dict[str, dict[str, float]], metas: list[MetaScore]) -> str:

@@ -52,9 +52,9 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from results import RESULTS, write_section  # noqa: E402
 
 OUT = HERE / "out"
-RESULTS = HERE / "RESULTS.md"
 SECTION = "Update throughput"
 CONTENT_TYPE = "text/html; charset=utf-8"
 
@@ -420,7 +420,6 @@ def table(result: dict[str, Any]) -> str:
 
 def write_results(result: dict[str, Any], command: str) -> None:
     body = (
-        f"## {SECTION}\n\n"
         f"`{command}` on {result['date']}: {result['machine']}.\n\n"
         f"{result['pages']} article pages on {result['hosts']} hosts (127.0.0.1–{result['hosts']}, one "
         f"ThreadingHTTPServer each) listed by {result['feeds']} RSS feeds; `per_host = "
@@ -432,13 +431,7 @@ def write_results(result: dict[str, Any], command: str) -> None:
         "benchmark's web server.\n\n"
         f"{table(result)}\n"
     )
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    pattern = re.compile(rf"^## {re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: body + "\n", text).rstrip() + "\n"
-    else:
-        text = text.rstrip() + "\n\n" + body
-    RESULTS.write_text(text)
+    write_section(SECTION, body)
 
 
 # -- the run ----------------------------------------------------------------------------------------

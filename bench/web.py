@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 
 from fastapi.testclient import TestClient  # noqa: E402
 from history import pick  # noqa: E402
+from results import write_section  # noqa: E402
 from synth import build  # noqa: E402
 
 from journal import services  # noqa: E402
@@ -130,15 +131,6 @@ def report(
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    results = HERE / "RESULTS.md"
-    current = results.read_text() if results.exists() else "# Benchmark results\n"
-    head, found, rest = current.partition("\n## Web pages\n")
-    tail = rest.split("\n## ", 1)[1] if found and "\n## " in rest else ""
-    body = head.rstrip() + "\n\n## Web pages\n\n" + text.strip() + "\n" + (f"\n## {tail}" if tail else "")
-    results.write_text(body)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--versions", type=int, default=100_000)
@@ -166,7 +158,7 @@ def main() -> None:
     text = report(args.versions, built, maintained_s, before, after)
     print(text)
     if args.write:
-        write_section(text)
+        write_section("Web pages", text)
 
 
 if __name__ == "__main__":
