@@ -13,7 +13,9 @@ tables to bench/RESULTS.md (section "Scale"):
   `git log -- <path>`, before and after `journal maintenance`, and the bytes per
   version of the maintained archive against the text it holds (bench/history.py);
 - the web article and diff pages, server time (bench/web.py, when present);
-- peak RSS of `journal update` with 100k tracked articles due on a local server.
+- peak RSS of `journal update` with 100k tracked articles due on a local server;
+- `journal serve` on the largest archive under 200 concurrent clients: answers/s,
+  latency and the server's memory (bench/load.py).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from history import measure as read_times  # noqa: E402
+from load import measure as serve_load  # noqa: E402
+from results import write_section  # noqa: E402
 from synth import build  # noqa: E402
 from writer import measure as writer_ratio  # noqa: E402
 
@@ -125,16 +129,19 @@ def update_rss(versions: int) -> dict[str, Any]:
         build(target, versions, 22, 2, quiet=True, start=start, base_url=base, index_at=start)
         code = textwrap.dedent(
             f"""
-            import resource, sys, time
+            import json, time
             from typer.testing import CliRunner
             from journal.cli import app
             started = time.perf_counter()
             result = CliRunner().invoke(app, ["--archive", {str(target)!r}, "update", "--json"])
             assert result.exit_code == 0, result.output
             checked = sum(json.loads(result.stdout)["totals"].values())
-            print(checked, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+            # VmHWM, not ru_maxrss: the latter would count this bench's own memory,
+            # inherited across the fork that started the updater.
+            hwm = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
+            print(checked, time.perf_counter() - started, hwm // 1024)
             """
-        ).replace("import resource, sys, time", "import json, resource, sys, time")
+        )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         checked, seconds, rss = out.stdout.split()
         sys.path.insert(0, str(HERE.parent))
@@ -192,11 +199,12 @@ def main() -> None:
     )
     for size in sizes:
         emit(scale_row(size, args.runs))
+    emit(serve_load(OUT / f"scale-{max(sizes)}", clients=200, requests=2000) | {"versions": max(sizes)})
     emit(update_rss(100_000 if args.quick else 360_000))
     report = markdown(rows, args.quick)
     print(report)
     if not args.no_write:
-        write_section(report)
+        write_section("Scale", report)
 
 
 def markdown(rows: list[dict[str, Any]], quick: bool) -> str:
@@ -260,21 +268,21 @@ def markdown(rows: list[dict[str, Any]], quick: bool) -> str:
             ]
         lines.append("")
     for r in rows:
+        if r["kind"] == "serve_load":
+            worst = max(r["rounds"], key=lambda x: x["p99_ms"])
+            lines += [
+                f"`journal serve` on {r['versions']:,} versions, {r['clients']} clients at once, two rounds of "
+                f"{r['requests']:,} requests over {r['pages']} pages: {min(x['per_second'] for x in r['rounds'])}+ "
+                f"answers/s, p99 {worst['p99_ms']:.0f} ms, {sum(x['errors'] for x in r['rounds'])} errors; server RSS "
+                f"{' then '.join(str(x['rss_mb']) for x in r['rounds'])} MB after each round, peak **{r['peak_rss_mb']} MB**.",
+                "",
+            ]
         if r["kind"] == "update_rss":
             lines.append(
                 f"`journal update` on {r['versions']:,} versions, {r['tracked']:,} tracked articles, {r['checked']:,} of them "
                 f"checked in the run: peak RSS **{r['peak_rss_mb']} MB** (updater process; target ≤ 300 MB), {r['seconds']:.1f} s."
             )
     return "\n".join(lines)
-
-
-def write_section(report: str) -> None:
-    results = HERE / "RESULTS.md"
-    text = results.read_text() if results.exists() else "# Benchmark results\n"
-    head, _, rest = text.partition("\n## Scale\n")
-    tail = rest.split("\n## ", 1)[1] if "\n## " in rest else ""
-    text = head.rstrip() + "\n\n## Scale\n\n" + report.strip() + "\n" + (f"\n## {tail}" if tail else "")
-    results.write_text(text)
 
 
 if __name__ == "__main__":
