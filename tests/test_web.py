@@ -521,6 +521,19 @@ def test_journal_serve_binds_loopback_and_answers_while_an_update_holds_the_lock
         proc.wait(timeout=10)
 
 
+def test_a_long_read_does_not_hold_up_other_requests(world: World) -> None:
+    library = world.client.app.state.library
+    answers: list[int] = []
+    with library.reading():  # one reader busy, as with a long `git log`
+        asking = threading.Thread(
+            target=lambda: answers.append(world.client.get(f"/articles/{world.talks}").status_code),
+            daemon=True,
+        )
+        asking.start()
+        asking.join(timeout=60)
+        assert answers == [200], "a request waited for another request's reader"
+
+
 def test_a_fresh_clone_is_served_after_building_its_index(world: World, tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(world.archive), str(clone)], check=True)

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from journal.history import Reader
+from journal.web.views import page_count
 
 MAX_QUERY = 200  # characters
 
@@ -32,7 +33,7 @@ class Results:
 
     @property
     def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+        return page_count(self.total, self.per_page)
 
 
 def clean(query: str) -> str:

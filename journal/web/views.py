@@ -7,6 +7,8 @@ lists come from the state database and from `git log` streams stopped early.
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +29,7 @@ from journal.state import ArticleRow, State
 
 PER_PAGE = 25
 _REMEMBERED = 256  # list pages kept per state of the archive
+READERS = min(4, (os.cpu_count() or 1) + 1)  # requests that read at once
 T = TypeVar("T")
 
 
@@ -50,43 +53,63 @@ class _RequestReader(Reader):
 
 
 class Library:
-    """One archive opened for the web: one State, and one lock around every read.
+    """One archive opened for the web: a few readers, each with its own git processes
+    and SQLite connection, lent to one request at a time.
 
-    GitPython's long-lived `git cat-file` processes and the State's SQLite connection
-    must not be used by two threads at once, so requests take turns to read and then
-    render their pages side by side.
+    GitPython's long-lived `git cat-file` processes and a SQLite connection must not be
+    used by two threads at once; with a reader each, requests read side by side (a page's
+    `git log` runs in a process of its own, so two readers keep two cores busy).
     """
 
-    def __init__(self, archive: Archive, state: State, clock: Callable[[], float] = time.time):
+    def __init__(
+        self, archive: Archive, state: State, clock: Callable[[], float] = time.time, readers: int = READERS
+    ):
         self.archive = archive
         self.state = state
         self.clock = clock
+        self._pairs = [(archive, state)] + [
+            (Archive.open(archive.root), State.open(archive.state_dir)) for _ in range(readers - 1)
+        ]
+        self._idle: queue.SimpleQueue[tuple[Archive, State]] = queue.SimpleQueue()
+        for pair in self._pairs:
+            self._idle.put(pair)
         self._lock = threading.Lock()
         self._remembered: dict[tuple[object, ...], object] = {}
         self._remembered_at: str | None = None
 
     @contextmanager
     def reading(self) -> Iterator[Reader]:
-        with self._lock:
-            yield _RequestReader(self.archive, self.state)
+        pair = self._idle.get()
+        try:
+            yield _RequestReader(*pair)
+        finally:
+            self._idle.put(pair)
 
     def remember(self, reader: Reader, key: tuple[object, ...], make: Callable[[], T]) -> T:
         """`make()`, kept until a new version is recorded: for the lists of the front and
         source pages, which only a commit can change. The key includes the state's head,
         which the updater moves in the same transaction as the rows. Call inside `reading()`."""
         head = reader.state.meta("head")
-        if head != self._remembered_at or len(self._remembered) >= _REMEMBERED:
-            self._remembered.clear()
-            self._remembered_at = head
-        if key not in self._remembered:
-            self._remembered[key] = make()
-        return cast(T, self._remembered[key])
+        with self._lock:
+            if head != self._remembered_at or len(self._remembered) >= _REMEMBERED:
+                self._remembered.clear()
+                self._remembered_at = head
+            if key in self._remembered:
+                return cast(T, self._remembered[key])
+        made = make()
+        with self._lock:
+            if self._remembered_at == head:
+                self._remembered[key] = made
+        return made
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     def close(self) -> None:
         self.state.close()
+        for archive, state in self._pairs[1:]:
+            state.close()
+            archive.repo.close()
 
 
 def stamp(seconds: float | None) -> datetime | None:
@@ -337,6 +360,11 @@ def known_source(reader: Reader, name: str) -> str:
     raise NotFound(f"There is no source named {name!r} in this archive.")
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` items fill, `per_page` a page (at least one, even when empty)."""
+    return max((total + per_page - 1) // per_page, 1)
+
+
 @dataclass(frozen=True)
 class Articles:
     """A page of an article list."""
@@ -348,7 +376,7 @@ class Articles:
 
     @property
     def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
+        return page_count(self.total, self.per_page)
 
 
 def articles(reader: Reader, page: int, *, source: str | None = None, per_page: int = PER_PAGE) -> Articles:
