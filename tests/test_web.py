@@ -553,11 +553,14 @@ def test_lists_show_a_new_version_as_soon_as_it_is_recorded(site: Site, tmp_path
     archive = Archive.open(cli.archive)
     update.run(archive, update.Options(), clock=lambda: T0)
     with TestClient(create_app(archive, clock=lambda: NOW)) as client:
-        for path in ("/", "/sources/daily"):
+        for path in ("/", "/sources/daily", "/search?q=quiet"):
             assert "A quiet morning" in client.get(path).text
+        assert "0 articles with" in text_of(client.get("/search?q=busy").text)
         site.put("/story", article_html("A busy afternoon", PARAS[:5]))
         update.run(archive, update.Options(force=True), clock=lambda: T0 + 3600)
         for path in ("/", "/sources/daily"):
             text = text_of(client.get(path).text)
             assert "version 2" in text and "A busy afternoon" in text, path
+        assert "0 articles with" in text_of(client.get("/search?q=quiet").text)
+        assert "A busy afternoon" in client.get("/search?q=busy").text
         assert "1 article with 2 versions" in text_of(client.get("/").text)

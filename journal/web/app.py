@@ -194,8 +194,12 @@ def find(
     q: Annotated[str, Query(max_length=1000)] = "",
     page: Page = 1,
 ) -> HTMLResponse:
-    with lib.reading() as reader:
-        results = search.search(reader, q, page, views.PER_PAGE)
+    # One search at a time, waiting without holding a reader; answers are kept until the
+    # next commit, so a popular query costs one `git grep`.
+    with lib.searching(), lib.reading() as reader:
+        results = lib.remember(
+            reader, ("search", search.clean(q), page), lambda: search.search(reader, q, page, views.PER_PAGE)
+        )
     return _html(request, "search.html", results=results)
 
 

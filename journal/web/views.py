@@ -74,8 +74,13 @@ class Library:
         for pair in self._pairs:
             self._idle.put(pair)
         self._lock = threading.Lock()
+        self._search = threading.Lock()
         self._remembered: dict[tuple[object, ...], object] = {}
         self._remembered_at: str | None = None
+
+    def searching(self) -> threading.Lock:
+        """Held around a search: `git grep` reads every article at HEAD, so one runs at a time."""
+        return self._search
 
     @contextmanager
     def reading(self) -> Iterator[Reader]:
