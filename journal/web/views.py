@@ -64,8 +64,6 @@ class Library:
     def __init__(
         self, archive: Archive, state: State, clock: Callable[[], float] = time.time, readers: int = READERS
     ):
-        self.archive = archive
-        self.state = state
         self.clock = clock
         self._pairs = [(archive, state)] + [
             (Archive.open(archive.root), State.open(archive.state_dir)) for _ in range(readers - 1)
@@ -111,10 +109,10 @@ class Library:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     def close(self) -> None:
-        self.state.close()
-        for archive, state in self._pairs[1:]:
+        for n, (archive, state) in enumerate(self._pairs):
             state.close()
-            archive.repo.close()
+            if n:  # the first archive is the caller's
+                archive.repo.close()
 
 
 def stamp(seconds: float | None) -> datetime | None:
