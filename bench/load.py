@@ -30,6 +30,9 @@ from pathlib import Path
 
 import aiohttp
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procstat import memory_mb
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -67,10 +70,7 @@ class Server:
 
     def memory_mb(self, key: str = "VmRSS") -> float:
         """The server's resident memory now (VmRSS) or at its peak (VmHWM), in MB."""
-        status = Path(f"/proc/{self.pid}/status").read_text()
-        found = re.search(rf"^{key}:\s+(\d+) kB", status, re.MULTILINE)
-        assert found, f"no {key} for process {self.pid}"
-        return int(found.group(1)) / 1024
+        return memory_mb(self.pid, key)
 
 
 @contextmanager
@@ -82,21 +82,23 @@ def serving(archive: Path, timeout: float = 60) -> Iterator[Server]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
+    found: list[str] = []
+    started = threading.Event()
+
+    def watch() -> None:
+        # Reads its log to the end, so that a full pipe never stalls the server.
         assert proc.stderr is not None
-        base = None
-        deadline = time.monotonic() + timeout
         for line in proc.stderr:
-            if found := re.search(r"running on (http://[\d.]+:\d+)", line):
-                base = found.group(1)
-                break
-            if time.monotonic() > deadline:
-                break
-        if base is None:
+            if not started.is_set() and (address := re.search(r"running on (http://[\d.]+:\d+)", line)):
+                found.append(address.group(1))
+                started.set()
+        started.set()  # the server exited
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        if not started.wait(timeout) or not found:
             raise RuntimeError(f"journal serve did not start (exit code {proc.poll()})")
-        # Keep reading its log so that a full pipe never stalls it.
-        threading.Thread(target=proc.stderr.read, daemon=True).start()
-        yield Server(base, proc.pid)
+        yield Server(found[0], proc.pid)
     finally:
         proc.terminate()
         try:

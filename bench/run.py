@@ -129,17 +129,16 @@ def update_rss(versions: int) -> dict[str, Any]:
         build(target, versions, 22, 2, quiet=True, start=start, base_url=base, index_at=start)
         code = textwrap.dedent(
             f"""
-            import json, time
+            import json, sys, time
+            sys.path.insert(0, {str(HERE)!r})
+            from procstat import memory_mb
             from typer.testing import CliRunner
             from journal.cli import app
             started = time.perf_counter()
             result = CliRunner().invoke(app, ["--archive", {str(target)!r}, "update", "--json"])
             assert result.exit_code == 0, result.output
             checked = sum(json.loads(result.stdout)["totals"].values())
-            # VmHWM, not ru_maxrss: the latter would count this bench's own memory,
-            # inherited across the fork that started the updater.
-            hwm = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
-            print(checked, time.perf_counter() - started, hwm // 1024)
+            print(checked, time.perf_counter() - started, int(memory_mb()))
             """
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

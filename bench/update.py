@@ -39,7 +39,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import resource
 import shutil
 import subprocess
@@ -52,6 +51,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from procstat import memory_mb  # noqa: E402
 from results import RESULTS, write_section  # noqa: E402
 
 OUT = HERE / "out"
@@ -80,14 +80,12 @@ def run_pass(archive: str, stub: bool = False) -> None:
     finished = time.perf_counter()
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    status = Path("/proc/self/status").read_text()
-    hwm = re.search(r"VmHWM:\s+(\d+) kB", status)
     out = {
         "imports_s": imported - started,
         "run_s": finished - imported,
         "main_cpu_s": me.ru_utime + me.ru_stime,
         "children_cpu_s": kids.ru_utime + kids.ru_stime,
-        "main_peak_rss_mb": int(hwm.group(1)) / 1024 if hwm else me.ru_maxrss / 1024,
+        "main_peak_rss_mb": memory_mb(),
         "child_peak_rss_mb": kids.ru_maxrss / 1024,
         "summary": summary.as_json(),
     }
