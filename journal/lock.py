@@ -42,10 +42,6 @@ class WriterLock:
         self._fd = fd
         return self
 
-    def fds(self) -> tuple[int, ...]:
-        """The descriptor holding the lock (for forked children to close)."""
-        return () if self._fd is None else (self._fd,)
-
     def __exit__(
         self,
         kind: type[BaseException] | None,

@@ -61,8 +61,8 @@ def run(
 ) -> Summary:
     """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout."""
     reporter = reporter or QuietReporter()
-    with WriterLock(archive.state_dir) as lock:
-        pool = ExtractorPool(close_in_workers=lock.fds())
+    with WriterLock(archive.state_dir):
+        pool = ExtractorPool()
         for note in archive.recover():
             reporter.note(note)
         state = State.open(archive.state_dir)
