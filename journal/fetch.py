@@ -50,6 +50,7 @@ class Response:
     content_type: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    gzipped: bytes | None = None  # the body as the server gzipped it (one whole gzip member)
 
     @property
     def body_hash(self) -> str:
@@ -263,26 +264,30 @@ class Fetcher:
         ctype = (common["content_type"] or "").split(";", 1)[0].strip().lower()
         if html_only and ctype and not ctype.startswith(_HTML_TYPES):
             raise FetchError(f"not an HTML page (Content-Type {single_line(ctype, 80)})", transient=False)
-        body = await self._read(resp)
-        return Response(status=200, body=body, **common)
+        body, gzipped = await self._read(resp)
+        return Response(status=200, body=body, gzipped=gzipped, **common)
 
-    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
+    async def _read(self, resp: aiohttp.ClientResponse) -> tuple[bytes, bytes | None]:
+        """The decoded body, and the body as sent when that is one whole gzip member."""
         limit = self.settings.max_bytes
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(
                 f"body of {int(declared):,} bytes is over max_bytes ({limit:,})", transient=False
             )
-        decoder = _decoder(resp.headers.get("content-encoding", ""))
+        decoder = _Decoder(resp.headers.get("content-encoding", ""))
         chunks: list[bytes] = []
+        sent: list[bytes] = []
         size = 0
         async for raw in resp.content.iter_chunked(1 << 16):
+            if decoder.gzip:
+                sent.append(raw)
             for piece in decoder(raw, limit - size + 1):
                 size += len(piece)
                 if size > limit:
                     raise FetchError(f"body is over max_bytes ({limit:,} bytes)", transient=False)
                 chunks.append(piece)
-        return b"".join(chunks)
+        return b"".join(chunks), b"".join(sent) if decoder.whole_gzip() else None
 
     def _gate(self, host: str) -> _HostGate:
         gate = self._gates.get(host)
@@ -350,36 +355,47 @@ def _agent_token(user_agent: str) -> str:
     return user_agent.split("/", 1)[0].split()[0] if user_agent.strip() else "*"
 
 
-def _decoder(encoding: str) -> Callable[[bytes, int], Iterable[bytes]]:
+class _Decoder:
     """A streaming Content-Encoding decoder whose every output piece is bounded."""
-    encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
-        return lambda data, limit: [data]
-    if encoding not in ("gzip", "x-gzip", "deflate"):
-        raise FetchError(f"unsupported Content-Encoding {single_line(encoding, 40)!r}", transient=False)
-    wbits = 47 if encoding != "deflate" else 15  # 47: zlib or gzip header, detected
-    state: dict[str, Any] = {"z": zlib.decompressobj(wbits), "raw": encoding == "deflate"}
 
-    def decode(data: bytes, limit: int) -> Iterable[bytes]:
+    def __init__(self, encoding: str):
+        encoding = encoding.strip().lower()
+        if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+            raise FetchError(f"unsupported Content-Encoding {single_line(encoding, 40)!r}", transient=False)
+        self.encoding = encoding
+        self.gzip = encoding in ("gzip", "x-gzip")
+        self._raw = encoding == "deflate"  # may come without its zlib header
+        # 47: a zlib or a gzip header, detected
+        self._z = None if encoding in ("", "identity") else zlib.decompressobj(15 if self._raw else 47)
+        self._first = b""
+
+    def __call__(self, data: bytes, limit: int) -> Iterable[bytes]:
+        if self._z is None:
+            return [data]
+        if not self._first:
+            self._first = data[:2]
         out: list[bytes] = []
         while data:
             try:
-                piece = state["z"].decompress(data, max(limit, 1))
+                piece = self._z.decompress(data, max(limit, 1))
             except zlib.error as exc:
-                if state["raw"] and not out:
+                if self._raw and not out:
                     # Some servers send raw deflate without the zlib header.
-                    state["z"], state["raw"] = zlib.decompressobj(-15), False
+                    self._z, self._raw = zlib.decompressobj(-15), False
                     continue
-                raise FetchError(f"corrupt {encoding} body ({exc})", transient=False) from None
-            state["raw"] = False
+                raise FetchError(f"corrupt {self.encoding} body ({exc})", transient=False) from None
+            self._raw = False
             out.append(piece)
             limit -= len(piece)
             if limit <= 0:
                 break
-            data = state["z"].unconsumed_tail
+            data = self._z.unconsumed_tail
         return out
 
-    return decode
+    def whole_gzip(self) -> bool:
+        """Whether what was sent is exactly one complete gzip member (so it can be kept as is)."""
+        z = self._z
+        return self.gzip and z is not None and self._first == b"\x1f\x8b" and z.eof and not z.unused_data
 
 
 def _describe(exc: BaseException) -> str:

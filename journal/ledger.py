@@ -180,7 +180,7 @@ class Ledger:
         resp = item.response
         if resp is not None and resp.status == 200:
             if row.sid:
-                self.pages.save(row.sid, resp.url, resp.content_type, resp.body)
+                self.pages.save(row.sid, resp.url, resp.content_type, resp.body, resp.gzipped)
             row.etag, row.last_modified, row.body_hash = resp.etag, resp.last_modified, resp.body_hash
         if item.change is not Change.REEXTRACT:
             # A re-extraction is not news: it leaves the schedule where the check put it.

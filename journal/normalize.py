@@ -21,6 +21,7 @@ _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2
 # C0/C1 controls other than whitespace; whitespace is collapsed separately.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACE = re.compile(r"\s+")
+_ODD = re.compile(_INVISIBLE.pattern[:-1] + _CONTROL.pattern[1:])  # either of the two above
 
 # Lines that are page furniture wherever they appear (compared case-insensitively,
 # without surrounding punctuation). Each is a whole line, never a prefix: an article
@@ -169,9 +170,9 @@ _WORD = re.compile(r"\w+")
 def clean(text: str) -> str:
     """One line of text in canonical form: NFC, no invisibles, single spaces."""
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    if _ODD.search(text):
+        text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))
+    return " ".join(text.split())  # str.split() splits where \s matches
 
 
 def is_boilerplate(line: str) -> bool:

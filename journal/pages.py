@@ -23,17 +23,35 @@ class StoredPage:
 class PageStore:
     def __init__(self, state_dir: Path):
         self.root = state_dir / "pages"
+        self._made: set[Path] = set()
 
     def _path(self, sid: str) -> Path:
         return self.root / sid[:2] / f"{sid}.html.gz"
 
-    def save(self, sid: str, url: str, content_type: str | None, body: bytes) -> None:
+    def save(
+        self, sid: str, url: str, content_type: str | None, body: bytes, gzipped: bytes | None = None
+    ) -> None:
+        """Keep a page. `gzipped`, the body as the server sent it (one whole gzip member),
+        is stored as it came, after a small member of its own for the header: a gzip
+        file may hold several members, read back as one stream."""
         path = self._path(sid)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
         header = f"{_one_line(url)}\t{_one_line(content_type or '')}\n".encode()
-        tmp = path.with_suffix(".tmp")
-        # Level 1: a little larger than 6, and less than half the time on the writer's path.
-        tmp.write_bytes(gzip.compress(header + body, compresslevel=1, mtime=0))
+        if gzipped is not None:
+            data = gzip.compress(header, compresslevel=1, mtime=0) + gzipped
+        else:
+            # Level 1: a little larger than 6, and less than half the time on the writer's path.
+            data = gzip.compress(header + body, compresslevel=1, mtime=0)
+        tmp = f"{path}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
 
     def load(self, sid: str) -> StoredPage | None:

@@ -208,6 +208,17 @@ def test_gzip_and_deflate_bodies_are_decoded(site: Site) -> None:
     assert get(site.put("/raw", raw.compress(html) + raw.flush(), Content_Encoding="deflate")).body == html
 
 
+def test_a_whole_gzip_body_is_kept_as_sent(site: Site) -> None:
+    html = article_html("Zipped", PARAS).encode()
+    sent = gzip.compress(html, mtime=0)
+    assert get(site.put("/gz", sent, Content_Encoding="gzip")).gzipped == sent
+    # Anything else is not kept as sent: trailing bytes, zlib under "gzip", other encodings.
+    assert get(site.put("/tail", sent + b"junk", Content_Encoding="gzip")).gzipped is None
+    assert get(site.put("/zlib", zlib.compress(html), Content_Encoding="gzip")).body == html
+    assert get(site.put("/zlib", zlib.compress(html), Content_Encoding="gzip")).gzipped is None
+    assert get(site.put("/plain", html)).gzipped is None
+
+
 def test_loopback_is_refused_unless_allowed(site: Site) -> None:
     url = site.put("/a", "<p>x</p>")
     message = error(url, FetchSettings(delay=0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 
 from journal import commits, document
 from journal.models import ArticleText, Change
-from journal.normalize import clean, paragraphs
+from journal.normalize import _CONTROL, _INVISIBLE, clean, paragraphs
 from journal.urls import BadURL, article_path, canonical, is_safe_path
 
 WHEN = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -83,3 +85,12 @@ def test_documents_round_trip(
     )  # fmt: skip
     back = document.parse(document.render(doc))
     assert document.render(back) == document.render(doc)
+
+
+@settings(max_examples=500)
+@given(NASTY)
+def test_clean_is_its_definition(text: str) -> None:
+    """NFC, invisibles dropped, other controls made spaces, whitespace runs one space, trimmed."""
+    expected = re.sub(r"\s+", " ", _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))))
+    assert clean(text) == expected.strip()
+    assert clean(clean(text)) == clean(text)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
+from pathlib import Path
 
 from conftest import PARAS, Cli, Site, article_html, rss
 
 from journal import commits, document
 from journal.archive import Archive, Identity, Writer
 from journal.models import Change
+from journal.pages import PageStore, StoredPage
 
 OLD = "trafilatura 1.0.0; normalise 0"
 
@@ -75,3 +78,14 @@ def test_without_the_stored_page_same_words_are_a_reextract(site: Site, cli: Cli
     summary = cli.json("update", "--force")
     assert summary["totals"] == {**summary["totals"], "reextracted": 1, "changed": 0}
     assert [v["change"] for v in cli.json("history", url)["versions"]][-1] == "reextract"
+
+
+def test_stored_pages_read_back_whether_kept_as_sent_or_compressed(tmp_path: Path) -> None:
+    store = PageStore(tmp_path)
+    body = "<html><body><p>Caf\u00e9 \u2014 the harbour reopens</p></body></html>".encode()
+    store.save("ab12", "https://e.test/a\tb\nc", "text/html; charset=utf-8", body, gzip.compress(body))
+    store.save("cd34", "https://e.test/d", None, body)
+    kept = store.load("ab12")
+    assert kept == StoredPage("https://e.test/a b c", "text/html; charset=utf-8", body)
+    assert store.load("cd34") == StoredPage("https://e.test/d", None, body)
+    assert store.load("ef56") is None
