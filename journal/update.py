@@ -143,19 +143,12 @@ class _Updater:
         sources = self._sources(settings)
         ledger = Ledger(self.archive, self.state, settings, summary, self.clock)
         try:
-            async with Fetcher(settings.fetch, robots=self.state, clock=self.clock) as fetcher:
-                checker = Checker(
-                    self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
-                )
-                if self.options.reextract:
-                    await self._each(settings, self._stale(sources), checker.reextract)
-                else:
-                    if not self.options.articles:
-                        poller = FeedPoller(
-                            self.state, fetcher, self.pool, summary, self.reporter, self.clock
-                        )
-                        await poller.poll(sources, self.options.force)
-                    await self._each(settings, self._due(sources), checker.check)
+            with self.state.batch():
+                ticker = asyncio.create_task(self._commit_state_every(1.0))
+                try:
+                    await self._fetch_and_check(settings, sources, ledger, summary)
+                finally:
+                    ticker.cancel()
             ledger.close()
         except BaseException:
             # Whatever was checkpointed stands; the rest is fetched again next run.
@@ -167,6 +160,26 @@ class _Updater:
         summary.finished = self._now()
         summary.head = self.archive.head()
         return summary
+
+    async def _commit_state_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            self.state.breathe()
+
+    async def _fetch_and_check(
+        self, settings: Settings, sources: list[Source], ledger: Ledger, summary: Summary
+    ) -> None:
+        async with Fetcher(settings.fetch, robots=self.state, clock=self.clock) as fetcher:
+            checker = Checker(
+                self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
+            )
+            if self.options.reextract:
+                await self._each(settings, self._stale(sources), checker.reextract)
+            else:
+                if not self.options.articles:
+                    poller = FeedPoller(self.state, fetcher, self.pool, summary, self.reporter, self.clock)
+                    await poller.poll(sources, self.options.force)
+                await self._each(settings, self._due(sources), checker.check)
 
     # -- what to check ---------------------------------------------------------------
 
