@@ -169,6 +169,14 @@ _WORD = re.compile(r"\w+")
 
 def clean(text: str) -> str:
     """One line of text in canonical form: NFC, no invisibles, single spaces."""
+    if (
+        text.isprintable()  # no control, format (invisible) or separator but " "
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+        and unicodedata.is_normalized("NFC", text)
+    ):
+        return text  # already clean: most text is, by the time it is written out
     text = unicodedata.normalize("NFC", text)
     if _ODD.search(text):
         text = _CONTROL.sub(" ", _INVISIBLE.sub("", text))

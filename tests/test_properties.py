@@ -94,3 +94,14 @@ def test_clean_is_its_definition(text: str) -> None:
     expected = re.sub(r"\s+", " ", _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))))
     assert clean(text) == expected.strip()
     assert clean(clean(text)) == clean(text)
+
+
+def test_clean_knows_every_character() -> None:
+    """Between two letters, each code point is kept, dropped or made a space exactly as
+    the definition says (the fast path for clean text must agree with it)."""
+    for point in range(0x110000):
+        text = f"a{chr(point)}b"
+        expected = re.sub(
+            r"\s+", " ", _CONTROL.sub(" ", _INVISIBLE.sub("", unicodedata.normalize("NFC", text)))
+        )
+        assert clean(text) == expected.strip(), hex(point)
