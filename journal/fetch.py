@@ -83,6 +83,7 @@ class _Guard:
     def __init__(self, allow_private: bool, networks: tuple[str, ...] = ()):
         self.allow_private = allow_private
         self.networks = [ipaddress.ip_network(n, strict=False) for n in networks]
+        self._names: set[str] = set()  # hosts known to be names, not addresses
 
     def allowed(self, address: str) -> bool:
         if self.allow_private or is_public(address):
@@ -92,9 +93,12 @@ class _Guard:
 
     def check_literal(self, host: str) -> None:
         """A URL whose host is an IP address is never resolved: check it here."""
+        if host in self._names:
+            return
         try:
             ipaddress.ip_address(host.strip("[]"))
         except ValueError:
+            self._names.add(host)
             return
         if not self.allowed(host.strip("[]")):
             raise BlockedAddress(_private_message(host, host))

@@ -23,10 +23,10 @@ class StoredPage:
 class PageStore:
     def __init__(self, state_dir: Path):
         self.root = state_dir / "pages"
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
 
-    def _path(self, sid: str) -> Path:
-        return self.root / sid[:2] / f"{sid}.html.gz"
+    def _path(self, sid: str) -> str:
+        return f"{self.root}/{sid[:2]}/{sid}.html.gz"
 
     def save(
         self, sid: str, url: str, content_type: str | None, body: bytes, gzipped: bytes | None = None
@@ -35,9 +35,10 @@ class PageStore:
         is stored as it came, after a small member of its own for the header: a gzip
         file may hold several members, read back as one stream."""
         path = self._path(sid)
-        if path.parent not in self._made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(path.parent)
+        folder = os.path.dirname(path)
+        if folder not in self._made:
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
         header = f"{_one_line(url)}\t{_one_line(content_type or '')}\n".encode()
         if gzipped is not None:
             data = gzip.compress(header, compresslevel=1, mtime=0) + gzipped
@@ -56,7 +57,8 @@ class PageStore:
 
     def load(self, sid: str) -> StoredPage | None:
         try:
-            data = gzip.decompress(self._path(sid).read_bytes())
+            with open(self._path(sid), "rb") as file:
+                data = gzip.decompress(file.read())
         except (FileNotFoundError, OSError, EOFError):
             return None
         header, _, body = data.partition(b"\n")

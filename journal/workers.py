@@ -57,6 +57,7 @@ class _Worker:
     attached: asyncio.Future[None] | None = None
     writer: asyncio.StreamWriter | None = None
     reader_task: asyncio.Task[None] | None = None
+    overdue: asyncio.TimerHandle | None = None
     alive: bool = True
 
 
@@ -111,21 +112,23 @@ class ExtractorPool:
         if self._slots is None:
             self._slots = asyncio.Semaphore(DEPTH * len(self._workers))
         async with self._slots:
-            request = _Request(kind, args, asyncio.get_running_loop().create_future())
-            worker = min(self._workers, key=lambda w: len(w.queued))
-            await self._send(worker, request)
-            try:
-                ok, value = await asyncio.wait_for(asyncio.shield(request.answer), self._timeout)
-            except TimeoutError:
-                if request.answer.done():
-                    ok, value = request.answer.result()
-                else:  # killed, the worker is replaced and this request answered as its crash
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(worker.pid, signal.SIGKILL)
-                    ok, value = await request.answer
+            loop = asyncio.get_running_loop()
+            request = _Request(kind, args, loop.create_future())
+            await self._send(min(self._workers, key=lambda w: len(w.queued)), request)
+            ok, value = await request.answer
         if not ok:
             raise value
         return value
+
+    def _time(self, worker: _Worker) -> None:
+        """Give the request now running at the worker `timeout` seconds: too long on one
+        page, and the worker is killed, which answers that request as its crash and
+        replaces the worker."""
+        if worker.overdue is not None:
+            worker.overdue.cancel()
+            worker.overdue = None
+        if worker.queued and worker.alive:
+            worker.overdue = asyncio.get_running_loop().call_later(self._timeout, _kill, worker.pid)
 
     async def _send(self, worker: _Worker, request: _Request) -> None:
         if worker.attached is None:
@@ -137,6 +140,8 @@ class ExtractorPool:
             request.frame = _HEADER.pack(len(data)) + data
         worker.queued.append(request)
         worker.writer.write(request.frame)
+        if len(worker.queued) == 1:
+            self._time(worker)
 
     async def _attach(self, worker: _Worker) -> None:
         reader, worker.writer = await asyncio.open_unix_connection(sock=worker.sock)
@@ -149,6 +154,7 @@ class ExtractorPool:
                 size = _HEADER.unpack(await reader.readexactly(_HEADER.size))[0]
                 answer = pickle.loads(await reader.readexactly(size))
                 request = worker.queued.popleft()
+                self._time(worker)
                 if not request.answer.done():
                     request.answer.set_result(answer)
         except (asyncio.IncompleteReadError, OSError, pickle.UnpicklingError, EOFError):
@@ -160,6 +166,7 @@ class ExtractorPool:
         if not worker.alive:
             return
         worker.alive = False
+        self._time(worker)
         if worker.writer is not None:
             worker.writer.close()
         _reap(worker.pid, time.monotonic() + 5)
@@ -193,6 +200,11 @@ class ExtractorPool:
                 os._exit(code)
         theirs.close()
         return _Worker(pid, ours)
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def _reap(pid: int, deadline: float) -> None:
