@@ -296,6 +296,11 @@ class _Reporter:
         if self._progress is not None:
             self._tasks[name] = self._progress.add_task(name, total=total)
 
+    def extend(self, name: str, amount: int) -> None:
+        if self._progress is not None and name in self._tasks:
+            task = self._tasks[name]
+            self._progress.update(task, total=(self._progress.tasks[task].total or 0) + amount)
+
     def advance(self, name: str, amount: int = 1) -> None:
         if self._progress is not None and name in self._tasks:
             self._progress.advance(self._tasks[name], amount)

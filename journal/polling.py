@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from journal.errors import FeedError, FetchError
 from journal.fetch import Fetcher
@@ -34,22 +34,38 @@ class FeedPoller:
         self.reporter = reporter
         self.clock = clock
 
-    async def poll(self, sources: list[Source], force: bool) -> None:
-        """Register tracked URLs, then poll every due feed of `sources` at once."""
+    async def poll(
+        self,
+        sources: list[Source],
+        force: bool,
+        then: Callable[[Source], Awaitable[None]] | None = None,
+    ) -> None:
+        """Register tracked URLs, then poll every due feed of `sources` at once.
+
+        `then(source)` runs as soon as all of that source's feeds are in (so its
+        articles are checked while slower feeds of other sources are still coming).
+        """
         now = self.clock()
-        jobs = []
+        jobs: dict[str, list[FeedRow]] = {}
         for source in sources:
             for url in source.urls:
                 try:
                     self.register(source, FeedEntry(link=canonical(url)), now)
                 except BadURL as exc:
                     self.summary.fail(source.name, url, str(exc))
+            due = jobs[source.name] = []
             for feed_url in source.feeds:
                 row = self.state.feed(feed_url, source.name)
                 if force or row.next_poll is None or row.next_poll <= now:
-                    jobs.append((source, row))
-        self.reporter.phase("feeds", len(jobs))
-        await asyncio.gather(*(self._poll_one(source, row) for source, row in jobs))
+                    due.append(row)
+        self.reporter.phase("feeds", sum(len(rows) for rows in jobs.values()))
+
+        async def one_source(source: Source) -> None:
+            await asyncio.gather(*(self._poll_one(source, row) for row in jobs[source.name]))
+            if then is not None:
+                await then(source)
+
+        await asyncio.gather(*(one_source(source) for source in sources))
 
     async def _poll_one(self, source: Source, row: FeedRow) -> None:
         now = self.clock()

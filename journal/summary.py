@@ -20,6 +20,9 @@ class Reporter(Protocol):
 
     def phase(self, name: str, total: int) -> None: ...
 
+    def extend(self, name: str, amount: int) -> None:
+        """The phase has `amount` more steps than it was started with."""
+
     def advance(self, name: str, amount: int = 1) -> None: ...
 
     def note(self, message: str) -> None: ...
@@ -27,6 +30,9 @@ class Reporter(Protocol):
 
 class QuietReporter:
     def phase(self, name: str, total: int) -> None:
+        pass
+
+    def extend(self, name: str, amount: int) -> None:
         pass
 
     def advance(self, name: str, amount: int = 1) -> None:

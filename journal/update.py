@@ -91,6 +91,7 @@ class _Updater:
         self.clock = clock
         self.pool = pool
         self.stopping = asyncio.Event()
+        self._counted = False  # the articles phase of this pass has begun
 
     async def main(self, watch: bool, max_cycles: int | None) -> Summary:
         loop = asyncio.get_running_loop()
@@ -173,13 +174,20 @@ class _Updater:
             checker = Checker(
                 self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
             )
+            slots = asyncio.Semaphore(settings.fetch.concurrency)  # pages in flight
+            self._counted = False
             if self.options.reextract:
-                await self._each(settings, self._stale(sources), checker.reextract)
+                await self._each(self._stale(sources), checker.reextract, slots)
+            elif self.options.articles:
+                await self._each(self._chosen(), checker.check, slots)
             else:
-                if not self.options.articles:
-                    poller = FeedPoller(self.state, fetcher, self.pool, summary, self.reporter, self.clock)
-                    await poller.poll(sources, self.options.force)
-                await self._each(settings, self._due(sources), checker.check)
+                poller = FeedPoller(self.state, fetcher, self.pool, summary, self.reporter, self.clock)
+
+                async def check(source: Source) -> None:
+                    if not self.stopping.is_set():
+                        await self._each(self._due(source), checker.check, slots)
+
+                await poller.poll(sources, self.options.force, then=check)
 
     # -- what to check ---------------------------------------------------------------
 
@@ -191,17 +199,10 @@ class _Updater:
         found = [self.state.article(i) for i in self.options.articles]
         return [r for r in found if r is not None]
 
-    def _due(self, sources: list[Source]) -> list[ArticleRow]:
-        if self.options.articles:
-            return self._chosen()
-        now = self.clock()
-        rows = []
-        for source in sources:
-            if self.options.force:
-                rows += self.state.due(source.name, float("inf"), 10**9)
-            else:
-                rows += self.state.due(source.name, now, source.schedule.max_per_source)
-        return rows
+    def _due(self, source: Source) -> list[ArticleRow]:
+        if self.options.force:
+            return self.state.due(source.name, float("inf"), 10**9)
+        return self.state.due(source.name, self.clock(), source.schedule.max_per_source)
 
     def _stale(self, sources: list[Source]) -> list[ArticleRow]:
         if self.options.articles:
@@ -210,10 +211,15 @@ class _Updater:
         return [r for r in self.state.stale_extractions(EXTRACTOR) if r.source in names]
 
     async def _each(
-        self, settings: Settings, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]]
+        self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: asyncio.Semaphore
     ) -> None:
-        self.reporter.phase("articles", len(rows))
-        slots = asyncio.Semaphore(settings.fetch.concurrency)
+        """Run `work` on each row, as many at once as `slots` allows. Called once per
+        source as its feeds come in: the pass's article count grows with each call."""
+        if self._counted:
+            self.reporter.extend("articles", len(rows))
+        else:
+            self.reporter.phase("articles", len(rows))
+            self._counted = True
 
         async def one(row: ArticleRow) -> None:
             async with slots:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import re
+import select
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import typer
-from conftest import PARAS, Cli, Site, article_html, rss
+from conftest import PARAS, Cli, Site, article_html, make_archive, rss
 from typer.testing import CliRunner
 
 from journal.cli import app
@@ -93,3 +97,35 @@ def test_terminal_output_is_inert(site: Site, cli: Cli) -> None:
         assert "\x1b" not in out
         assert "\x9b" not in out
         assert "\x07" not in out
+
+
+def test_update_on_a_terminal_shows_a_bar_per_phase_counting_every_source(site: Site, tmp_path: Path) -> None:
+    cli = make_archive(tmp_path / "archive")
+    for name in ("alpha", "beta"):
+        story = site.put(f"/{name}/story", article_html(f"{name} story", PARAS))
+        cli("source", "add", name, site.put(f"/{name}/feed.xml", rss([{"link": story}])))
+    ours, theirs = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "journal", "--archive", str(cli.archive), "update"],
+        stdin=theirs, stdout=theirs, stderr=theirs, env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )  # fmt: skip
+    os.close(theirs)
+    screen = b""
+    while True:
+        ready, _, _ = select.select([ours], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(ours, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(ours)
+    assert proc.wait(timeout=60) == 0
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode("utf-8", errors="replace"))
+    assert re.search(r"feeds[^\r\n]*2/2", text)
+    # The first source's article is counted, then the second's as its feed comes in.
+    assert re.search(r"articles[^\r\n]*2/2", text)
+    assert "2 new article(s) found" in text

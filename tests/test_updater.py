@@ -7,11 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import PARAS, Cli, Site, article_html, make_archive, rss
+from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
 
 from journal import config, update
 from journal.archive import Archive
@@ -113,6 +115,36 @@ def test_max_per_source_caps_a_run_new_first(site: Site, cli: Cli) -> None:
     summary = run(cli, T0 + 31 * MIN)
     assert summary.totals()["new"] == 1
     assert summary.totals()["unchanged"] == 1
+
+
+def test_a_source_is_checked_while_another_sources_feed_is_still_loading(site: Site, cli: Cli) -> None:
+    fast_article_fetched = threading.Event()
+    waited: list[bool] = []
+    slow_feed = rss([{"link": site.put("/slow/story", article_html("Slow story", PARAS))}]).encode()
+
+    def slow(handler: BaseHTTPRequestHandler) -> None:
+        waited.append(fast_article_fetched.wait(timeout=15))
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.send_header("Content-Length", str(len(slow_feed)))
+        handler.end_headers()
+        handler.wfile.write(slow_feed)
+
+    def fast_story(handler: BaseHTTPRequestHandler) -> None:
+        fast_article_fetched.set()
+        body = article_html("Fast story", PARAS).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    site.pages["/fast/story"] = Page(b"", handler=fast_story)
+    site.pages["/slow/feed.xml"] = Page(b"", handler=slow)
+    cli("source", "add", "fast", site.put("/fast/feed.xml", rss([{"link": site.url("/fast/story")}])))
+    cli("source", "add", "slow", site.url("/slow/feed.xml"))
+    assert run(cli, T0).totals()["new"] == 2
+    assert waited == [True]  # the fast source's article was fetched before the slow feed was in
 
 
 def test_guid_keeps_identity_when_the_link_changes(site: Site, cli: Cli) -> None:
