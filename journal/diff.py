@@ -4,8 +4,10 @@ Paragraphs are aligned first (exact matches anchor the alignment; inside a
 changed stretch, similar paragraphs are paired so an edited paragraph shows as
 one edited row, not a deletion and an insertion); then words are diffed inside
 each edited pair. A paragraph that left one place and appears unchanged in
-another is a move, not a deletion plus an insertion. Renderers (terminal, web,
-feeds) all read the same `Diff`.
+another is a move, not a deletion plus an insertion. Caption lines (see
+`journal.captions`) pair only with caption lines, their words are the caption's
+text, and they are counted apart from paragraphs. Renderers (terminal, web, feeds)
+all read the same `Diff`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
+from journal import captions
 from journal.models import ArticleText
 
 RowKind = Literal["equal", "insert", "delete", "change", "move-from", "move-to"]
@@ -43,6 +46,12 @@ class Row:
     new: str | None
     ops: tuple[Op, ...] = ()
 
+    @property
+    def caption(self) -> bool:
+        """Whether the row is a photo caption (its ops then mark the caption's words)."""
+        line = self.new if self.new is not None else self.old
+        return line is not None and captions.is_caption(line)
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -66,23 +75,18 @@ class Diff:
         return next((f for f in self.fields if f.name == name), None)
 
     def summary(self) -> str:
-        """One line: 'title changed; 2 paragraphs added, 5 removed, 1 edited'."""
+        """One line: 'title changed; 2 paragraphs added, 5 removed, 1 edited; 1 caption edited'."""
         parts = [f"{f.name} changed" for f in self.fields]
-        counts = []
-        for key, word in (
-            ("added", "added"),
-            ("removed", "removed"),
-            ("edited", "edited"),
-            ("moved", "moved"),
-        ):
-            n = self.stats.get(key, 0)
-            if n:
-                counts.append(f"{n} {word}")
-        if counts:
-            first = counts[0].split(" ", 1)
-            noun = "paragraph" if first[0] == "1" else "paragraphs"
-            counts[0] = f"{first[0]} {noun} {first[1]}"
-            parts.append(", ".join(counts))
+        for prefix, noun in (("", "paragraph"), ("captions_", "caption")):
+            counts = []
+            for key in ("added", "removed", "edited", "moved"):
+                n = self.stats.get(prefix + key, 0)
+                if n:
+                    counts.append(f"{n} {key}")
+            if counts:
+                first = counts[0].split(" ", 1)
+                counts[0] = f"{first[0]} {noun if first[0] == '1' else noun + 's'} {first[1]}"
+                parts.append(", ".join(counts))
         return "; ".join(parts) or "no visible change"
 
     def size(self) -> str:
@@ -93,7 +97,7 @@ class Diff:
         """
         changed = self.stats.get("words_added", 0) + self.stats.get("words_removed", 0)
         total = max(self.stats.get("words_old", 0), 1)
-        whole = self.stats.get("added", 0) + self.stats.get("removed", 0)
+        whole = sum(self.stats.get(k, 0) for k in ("added", "removed", "captions_added", "captions_removed"))
         title = self.field("title")
         title_words = _changed_words(title.ops) if title else 0
         edited = [r.ops for r in self.rows if r.kind == "change"] + [f.ops for f in self.fields]
@@ -109,6 +113,11 @@ class Diff:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
+
+
+def _line_words(line: str) -> list[str]:
+    """The words a reader reads in a line: a caption's text, not its media's URL."""
+    return words(captions.shown(line))
 
 
 def word_ops(old: str, new: str) -> tuple[Op, ...]:
@@ -206,8 +215,8 @@ def _pair(old: list[str], new: list[str]) -> list[Row]:
         return [Row("insert", None, p) for p in new]
     if not new:
         return [Row("delete", p, None) for p in old]
-    sets_old = [{w.lower() for w in words(p)} for p in old]
-    sets_new = [{w.lower() for w in words(p)} for p in new]
+    sets_old = [_word_set(p) for p in old]
+    sets_new = [_word_set(p) for p in new]
     n, m = len(old), len(new)
     if n * m > _MAX_PAIRING:
         pairs = [(i, i) for i in range(min(n, m)) if _similar(sets_old[i], sets_new[i]) >= PAIR_THRESHOLD]
@@ -218,7 +227,9 @@ def _pair(old: list[str], new: list[str]) -> list[Row]:
     for pi, pj in pairs:
         rows += [Row("delete", old[k], None) for k in range(i, pi)]
         rows += [Row("insert", None, new[k]) for k in range(j, pj)]
-        rows.append(Row("change", old[pi], new[pj], word_ops(old[pi], new[pj])))
+        rows.append(
+            Row("change", old[pi], new[pj], word_ops(captions.shown(old[pi]), captions.shown(new[pj])))
+        )
         i, j = pi + 1, pj + 1
     rows += [Row("delete", old[k], None) for k in range(i, n)]
     rows += [Row("insert", None, new[k]) for k in range(j, m)]
@@ -250,7 +261,20 @@ def _best_pairs(a: list[set[str]], b: list[set[str]]) -> list[tuple[int, int]]:
     return pairs
 
 
+_CAPTION = "\x00caption"  # in the word set of every caption line, and of no paragraph
+
+
+def _word_set(line: str) -> set[str]:
+    caption = captions.parse(line)
+    if caption is None:
+        return {w.lower() for w in _line_words(line)}
+    # The media counts as one word: the same photo pairs more easily than another one.
+    return {w.lower() for w in words(caption.text)} | {_CAPTION, "\x00" + caption.media}
+
+
 def _similar(a: set[str], b: set[str]) -> float:
+    if (_CAPTION in a) != (_CAPTION in b):
+        return 0.0  # a caption never pairs with a paragraph
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
@@ -284,20 +308,20 @@ def diff(old: ArticleText | None, new: ArticleText | None) -> Diff:
             a, b = getattr(old, name) or "", getattr(new, name) or ""
             if a != b:
                 fields.append(FieldChange(name, a, b, word_ops(a, b)))
-    stats = {
-        "added": sum(r.kind == "insert" for r in rows),
-        "removed": sum(r.kind == "delete" for r in rows),
-        "edited": sum(r.kind == "change" for r in rows),
-        "moved": sum(r.kind == "move-to" for r in rows),
-        "words_old": sum(len(words(p)) for p in old_paras),
-        "words_new": sum(len(words(p)) for p in new_paras),
-    }
+    stats = {"words_old": sum(len(_line_words(p)) for p in old_paras)}
+    stats["words_new"] = sum(len(_line_words(p)) for p in new_paras)
+    for prefix, is_caption in (("", False), ("captions_", True)):
+        mine = [r for r in rows if r.caption is is_caption]
+        stats[prefix + "added"] = sum(r.kind == "insert" for r in mine)
+        stats[prefix + "removed"] = sum(r.kind == "delete" for r in mine)
+        stats[prefix + "edited"] = sum(r.kind == "change" for r in mine)
+        stats[prefix + "moved"] = sum(r.kind == "move-to" for r in mine)
     added = removed = 0
     for row in rows:
         if row.kind == "insert" and row.new:
-            added += len(words(row.new))
+            added += len(_line_words(row.new))
         elif row.kind == "delete" and row.old:
-            removed += len(words(row.old))
+            removed += len(_line_words(row.old))
         elif row.kind == "change":
             added += sum(len(words(o.text)) for o in row.ops if o.kind == "insert")
             removed += sum(len(words(o.text)) for o in row.ops if o.kind == "delete")
@@ -354,14 +378,15 @@ def changed_sentences(d: Diff) -> tuple[list[str], list[str]]:
     removed: list[str] = []
     added: list[str] = []
     for row in d.rows:
+        label = f"{captions.LABEL}: " if row.caption else ""
         if row.kind == "delete" and row.old:
-            removed.append(row.old)
+            removed.append(label + captions.shown(row.old))
         elif row.kind == "insert" and row.new:
-            added.append(row.new)
+            added.append(label + captions.shown(row.new))
         elif row.kind == "change" and row.old and row.new:
-            before, after = sentences(row.old), sentences(row.new)
-            removed += [s for s in before if s not in after]
-            added += [s for s in after if s not in before]
+            before, after = sentences(captions.shown(row.old)), sentences(captions.shown(row.new))
+            removed += [label + s for s in before if s not in after]
+            added += [label + s for s in after if s not in before]
     return removed, added
 
 

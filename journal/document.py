@@ -10,9 +10,12 @@ byline: Jonathan Marcus
 # Syria crisis: US and Russian defence chiefs discuss conflict
 
 Top US and Russian defence officials have held their first talks …
+
+![Ashton Carter, the US defence secretary (Getty Images)](https://ichef.example/carter.jpg)
 ```
 
-Every value is one line (render() guarantees it), so parse(render(x)) == x.
+Every value is one line (render() guarantees it), so parse(render(x)) == x. A photo
+caption is a line of its own in Markdown's image form (`journal.captions`).
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ class Change(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ArticleText:
-    """The content of one version file: stable metadata, title and paragraphs."""
+    """The content of one version file: stable metadata, title and paragraphs (the lines
+    of the body, photo caption lines among them: see `journal.captions`)."""
 
     url: str
     source: str
@@ -33,7 +34,8 @@ class ArticleText:
 
 @dataclass(frozen=True)
 class Extraction:
-    """An article found in a page, already normalised."""
+    """An article found in a page, already normalised; its paragraphs are the lines of
+    the file, caption lines included."""
 
     title: str
     paragraphs: tuple[str, ...]
