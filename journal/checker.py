@@ -7,8 +7,9 @@ database and the ledger have one user at a time.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from journal import document, schedule
+from journal import captions, document, schedule
 from journal.diff import diff_paragraphs
 from journal.errors import FetchError
 from journal.extract import EXTRACTOR, visible_words
@@ -147,8 +148,10 @@ class Checker:
         latest = self.ledger.latest_text(row)
         stored = self.pages.load(row.sid) if row.sid else None
         row.extractor = found.extractor  # one try per article is enough
-        if stored is None or latest is None:
-            return latest
+        if latest is None:
+            return None
+        if stored is None:
+            return self._adopt_captions(row, found, latest)
         again = await self.pool.extract(stored.body, stored.content_type, stored.url)
         if not isinstance(again, Extraction):
             return latest
@@ -160,6 +163,19 @@ class Checker:
             row.fingerprint = again.fingerprint
         return redone
 
+    def _adopt_captions(self, row: ArticleRow, found: Extraction, latest: ArticleText) -> ArticleText:
+        """A version written before captions were read, and no page behind it to read
+        again: the fresh page's captions join it as a `reextract` (the older extractor's
+        silence about them says nothing), so they are never taken for an edit."""
+        lines = captions.adopt(found.paragraphs, latest.paragraphs)
+        if lines is latest.paragraphs:
+            return latest
+        adopted = replace(latest, paragraphs=lines)
+        fp = fingerprint(adopted.title, lines)
+        self.ledger.commit(row, Change.REEXTRACT, adopted, fp, None, found.headline_meta, latest)
+        row.fingerprint = fp
+        return adopted
+
     def _settle(
         self,
         row: ArticleRow,
@@ -170,6 +186,8 @@ class Checker:
     ) -> tuple[ArticleText, tuple[str, ...]] | None:
         """Tell what the newsroom changed from what only the reading of the page changed.
 
+        - Captions settle first (`captions.settle`): a caption edit counts only for the
+          same media, captioned in both; other caption changes keep the latest state.
         - The same words in the same order, laid out in other paragraphs: a re-flow,
           committed as `reextract` (returns None).
         - A paragraph "deleted" whose words are still in the article on the page: the
@@ -179,15 +197,15 @@ class Checker:
           `reextract`, so that the edit that follows holds only what the newsroom did.
         Returns the text to compare with and the paragraphs of the fresh page.
         """
-        if same_words((found.title, found.paragraphs), (previous.title, previous.paragraphs)):
-            fresh = _document(row, found)
+        settled = captions.settle(previous.paragraphs, found.paragraphs)
+        if same_words((found.title, settled), (previous.title, previous.paragraphs)):
+            fresh = _document(row, found, settled)
             if document.render(fresh) != document.render(previous):
                 self._advance(row, rules, resp)
-                self.ledger.commit(
-                    row, Change.REEXTRACT, fresh, found.fingerprint, resp, found.headline_meta, previous
-                )
+                fp = fingerprint(found.title, settled)
+                self.ledger.commit(row, Change.REEXTRACT, fresh, fp, resp, found.headline_meta, previous)
                 return None
-        paragraphs = _still_on_page(previous.paragraphs, found.paragraphs, resp)
+        paragraphs = _still_on_page(previous.paragraphs, settled, resp)
         stored = self.pages.load(row.sid) if row.sid else None
         if stored is None:
             return previous, paragraphs

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALISER_VERSION = "2"
+NORMALISER_VERSION = "3"  # 3: photo captions read
 
 # Zero-width and formatting characters that never carry meaning in article text:
 # soft hyphen, zero-width space/joiners, LRM/RLM, bidi embeddings and isolates,
@@ -218,6 +218,28 @@ def _is_stamp(bare: str) -> bool:
         elif token in ("ago", "updated", "published", "posted", "modified"):
             dated = dated or any(t[:1].isdigit() for t in tokens)
     return dated
+
+
+# Words a caption carries for the page's controls or for screen readers, not for its
+# readers: "image caption", "Enlarge /", "toggle caption".
+_CAPTION_FURNITURE = re.compile(
+    r"^(?:(?:image|media|photo|video)\s+caption|(?:caption|enlarge(?:\s+this\s+image)?)\b)\s*(?:[/:|·•–—-]\s*)?"
+    r"|\s*(?:[/|·•–—-]\s*)?\b(?:toggle|hide|show)\s+caption$",
+    re.IGNORECASE,
+)
+CAPTION_WORDS = 80  # longer text beside a photo is not its caption (a <figcaption>: 4 times as long)
+
+
+def caption(text: str) -> str:
+    """A figure's caption in canonical form: one clean line without the words of the
+    page's controls; empty when nothing but furniture is left."""
+    line = clean(text)
+    while True:
+        shorter = _CAPTION_FURNITURE.sub("", line, count=1).strip()
+        if shorter == line:
+            break
+        line = shorter
+    return "" if not line or is_boilerplate(line) else line
 
 
 def paragraphs(lines: Iterable[str], title: str = "") -> tuple[str, ...]:

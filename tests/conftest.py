@@ -133,8 +133,10 @@ def article_html(
     canonical: str | None = None,
     extra_head: str = "",
     chrome: bool = True,
+    figures: dict[int, str] | None = None,
 ) -> str:
-    """A realistic news page: site chrome around one <article>."""
+    """A realistic news page: site chrome around one <article>. `figures` puts raw figure
+    HTML before the paragraph of that index (at the end for an index past the last)."""
     esc = html.escape
     head = [
         f"<title>{esc(title)} | The Daily Fixture</title>",
@@ -146,7 +148,10 @@ def article_html(
         head.append(f'<meta property="article:published_time" content="{published}">')
     if canonical:
         head.append(f'<link rel="canonical" href="{esc(canonical)}">')
-    body = "\n".join(f"<p>{esc(p)}</p>" for p in paragraphs)
+    blocks = [f"<p>{esc(p)}</p>" for p in paragraphs] + [""]
+    for at, markup in sorted((figures or {}).items(), reverse=True):
+        blocks.insert(min(at, len(paragraphs)), markup)
+    body = "\n".join(b for b in blocks if b)
     nav = (
         '<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>'
         '<li><a href="/business">Business</a></li></ul></nav>'
@@ -160,6 +165,17 @@ def article_html(
         + (f"<p class='byline'>By {esc(byline)}</p>" if byline else "")
         + f"{body}</article></main>{footer}</body></html>"
     )
+
+
+def figure(caption: str, src: str | None = None, *, credit: str | None = None, video: bool = False) -> str:
+    """A news site's <figure>: a photo (or a video's poster) and its caption."""
+    esc = html.escape
+    media = ""
+    if src is not None:
+        media = f'<video poster="{esc(src)}"></video>' if video else f'<img src="{esc(src)}" alt="">'
+    credit_html = f' <span class="credit">{esc(credit)}</span>' if credit else ""
+    label = f"<figcaption>{esc(caption)}{credit_html}</figcaption>" if caption or credit else ""
+    return f"<figure>{media}{label}</figure>"
 
 
 def rss(items: list[dict[str, str]], title: str = "Fixture News") -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PARAS, Cli, Site, article_html, rss
+from conftest import PARAS, Cli, Site, article_html, figure, rss
 
+from journal import captions
 from journal.extract import decode_html, extract
 from journal.models import Extraction, NotArticle
 
@@ -154,3 +155,98 @@ def test_metadata_of_a_page_without_a_declared_charset_is_not_mojibake() -> None
     html = article_html("Beto O’Rourke quits — “for now”", PARAS).replace("<meta charset='utf-8'>", "")
     found = extracted(html)
     assert found.title == "Beto O’Rourke quits — “for now”"
+
+
+# -- photo captions -----------------------------------------------------------------------------
+
+
+def test_captions_are_read_at_their_figures_places() -> None:
+    html = article_html(
+        "Talks",
+        PARAS,
+        figures={
+            0: figure(
+                "Officials arrive for the talks.", "/photos/lead.jpg?w=1200#top", credit="Photo: Agency"
+            ),
+            3: figure("The building where they met.", "https://cdn.example.org/b.jpg"),
+        },
+    )
+    lines = extracted(html).paragraphs
+    assert lines == (
+        "![Officials arrive for the talks. Photo: Agency](https://news.example.org/photos/lead.jpg)",
+        *PARAS[:3],
+        "![The building where they met.](https://cdn.example.org/b.jpg)",
+        *PARAS[3:],
+    )
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (
+            '<img data-src="/real.jpg" src="data:image/gif;base64,R0lGOD"><figcaption>Lazy</figcaption>',
+            "/real.jpg",
+        ),
+        ('<img srcset="/small.jpg 480w, /large.jpg 1080w"><figcaption>Set</figcaption>', "/small.jpg"),
+        (
+            '<picture><source srcset="/p.webp 1x"><img src="/p.jpg"></picture><figcaption>Pic</figcaption>',
+            "/p.jpg",
+        ),
+        ('<picture><source srcset="/only.webp"></picture><figcaption>Src</figcaption>', "/only.webp"),
+        (
+            '<video poster="/poster.jpg?v=2"><source src="/v.mp4"></video><figcaption>Vid</figcaption>',
+            "/poster.jpg",
+        ),
+        ('<iframe src="https://player.example.org/embed?id=42"></iframe><figcaption>Embed</figcaption>', ""),
+        ('<img src="javascript:alert(1)"><figcaption>Bad</figcaption>', ""),
+        ("<figcaption>Nothing shown</figcaption>", ""),
+    ],
+)
+def test_the_media_of_a_figure_is_its_address_without_query(markup: str, expected: str) -> None:
+    lines = extracted(article_html("Talks", PARAS, figures={1: f"<figure>{markup}</figure>"})).paragraphs
+    caption = captions.parse(lines[1])
+    assert caption is not None
+    assert caption.media == (f"https://news.example.org{expected}" if expected else "")
+
+
+def test_figures_outside_the_article_and_without_captions_are_left_out() -> None:
+    html = article_html(
+        "Talks",
+        PARAS,
+        figures={
+            1: figure("", "/no-caption.jpg"),
+            2: "<aside><figure><img src='/teaser.jpg'><figcaption>Read this next</figcaption></figure></aside>",
+        },
+    )
+    assert extracted(html).paragraphs == tuple(PARAS)
+
+
+def test_a_caption_beside_the_photo_without_figcaption_is_read_without_page_controls() -> None:
+    markup = (
+        "<figure><img src='/mpox.jpg'><p class='caption'><a href='/mpox-big.jpg'>Enlarge</a> "
+        "<span>/</span> A micrograph of a virion. (credit: Agency)</p><button>Share</button></figure>"
+    )
+    lines = extracted(article_html("Talks", PARAS, figures={1: markup})).paragraphs
+    assert lines[1] == "![A micrograph of a virion. (credit: Agency)](https://news.example.org/mpox.jpg)"
+
+
+def test_one_placeholder_for_many_photos_is_no_identity() -> None:
+    html = article_html(
+        "Talks",
+        PARAS,
+        figures={1: figure("First photo", "/blank.gif"), 3: figure("Second photo", "/blank.gif")},
+    )
+    found = [captions.parse(p) for p in extracted(html).paragraphs if captions.is_caption(p)]
+    assert [(c.text, c.media) for c in found if c] == [("First photo", ""), ("Second photo", "")]
+
+
+def test_a_caption_the_extractor_read_as_a_paragraph_is_only_a_caption() -> None:
+    caption = "Officials arrive for the talks on Friday morning in the capital city"
+    plain = article_html("Talks", PARAS, figures={1: figure(caption, "/lead.jpg")})
+    lines = extracted(plain).paragraphs
+    assert [p for p in lines if caption in p] == [f"![{caption}](https://news.example.org/lead.jpg)"]
+
+
+def test_captions_do_not_make_a_page_an_article() -> None:
+    short = article_html("Brief", ["Too short."], figures={0: figure("A long caption " * 20, "/x.jpg")})
+    assert not isinstance(extract(short, URL), Extraction)

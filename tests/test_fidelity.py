@@ -3,7 +3,7 @@ changes in how a page is laid out or read, pinned with the team's own fixtures."
 
 from __future__ import annotations
 
-from conftest import PARAS, Cli, Site, article_html, rss
+from conftest import PARAS, Cli, Site, article_html, figure, rss
 
 from journal.extract import extract
 from journal.models import Extraction
@@ -119,3 +119,91 @@ def test_paywall_stub_is_refused_even_when_glued() -> None:
         "Talks held", [PARAS[0], "Subscribe to continue reading. Already a subscriber? Log in."]
     )
     assert not isinstance(extract(html, URL), Extraction)
+
+
+# -- photo captions ---------------------------------------------------------------------------
+
+LEAD = "https://cdn.example.org/photos/lead.jpg"
+LEAD_LINE = "![Officials arrive for the talks on Friday.](https://cdn.example.org/photos/lead.jpg)"
+
+
+def captioned(
+    caption: str = "Officials arrive for the talks on Friday.",
+    src: str | None = LEAD,
+    paras: list[str] = PARAS,
+) -> str:
+    return article_html("Story", paras, figures={1: figure(caption, src)})
+
+
+def text_of(cli: Cli, url: str) -> str:
+    return (cli.archive / cli.json("status", url)["path"]).read_text()
+
+
+def test_a_caption_edit_under_the_same_photo_is_an_edit(site: Site, cli: Cli) -> None:
+    url = setup(site, cli, captioned())
+    assert LEAD_LINE in text_of(cli, url)
+    # The same photo at another size (another query string) with its caption corrected.
+    site.put("/story", captioned("Officials arrived for the talks on Friday.", LEAD + "?width=1200"))
+    cli("update", "--force")
+    history = cli.json("history", url)["versions"]
+    assert [v["change"] for v in history] == ["new", "edit"]
+    assert history[-1]["summary"] == "1 caption edited"
+    assert history[-1]["change_size"] == "typo"
+    assert (
+        "![Officials arrived for the talks on Friday.](https://cdn.example.org/photos/lead.jpg)"
+        in text_of(cli, url)
+    )
+
+
+def test_a_new_photo_with_a_new_caption_is_not_a_version(site: Site, cli: Cli) -> None:
+    url = setup(site, cli, captioned())
+    site.put(
+        "/story", captioned("Protesters gather outside the ministry.", "https://cdn.example.org/other.jpg")
+    )
+    assert cli.json("update", "--force")["commits"] == 0
+    site.put(
+        "/story", captioned("Officials arrived for the talks.", "https://images.example.net/photos/lead.jpg")
+    )
+    assert cli.json("update", "--force")["commits"] == 0  # the same photo moved to another CDN
+    assert changes(cli, url) == ["new"]
+
+
+def test_a_caption_that_comes_or_goes_alone_is_not_a_version(site: Site, cli: Cli) -> None:
+    url = setup(site, cli, article_html("Story", PARAS))
+    site.put("/story", captioned())
+    assert cli.json("update", "--force")["commits"] == 0
+    assert "![" not in text_of(cli, url)
+
+    other = site.put("/other", captioned())
+    cli("track", other, "--source", "daily")
+    cli("update")
+    for page in (article_html("Story", PARAS), captioned("", LEAD), captioned("A video of the talks.", None)):
+        site.put("/other", page)
+        assert cli.json("update", "--force")["commits"] == 0
+    assert changes(cli, other) == ["new"]
+    assert LEAD_LINE in text_of(cli, other)
+
+
+def test_an_edit_during_a_redesign_keeps_the_old_caption(site: Site, cli: Cli) -> None:
+    url = setup(site, cli, captioned())
+    edited = [*PARAS[:4], PARAS[4].replace("for months", "for many months"), PARAS[5]]
+    redesign = article_html(
+        "Story",
+        edited,
+        figures={
+            0: figure(
+                "Watch: the ministers speak after the talks.", "https://video.example.org/p1.jpg", video=True
+            ),
+            3: figure("Watch: what the talks mean for the region.", None),
+        },
+    )
+    site.put("/story", redesign)
+    cli("update", "--force")
+    history = cli.json("history", url)["versions"]
+    assert [v["change"] for v in history] == ["new", "edit"]
+    assert history[-1]["summary"] == "1 paragraph edited"
+    text = text_of(cli, url)
+    assert "for many months" in text
+    assert LEAD_LINE in text
+    assert "Watch:" not in text
+    assert text.index(PARAS[0]) < text.index(LEAD_LINE) < text.index(PARAS[1])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import PARAS, Cli, Site, article_html, rss
+from conftest import PARAS, Cli, Site, article_html, figure, rss
 
-from journal import commits, document
+from journal import captions, commits, document
 from journal.archive import Archive, Identity, Writer
 from journal.models import Change
 from journal.pages import PageStore, StoredPage
@@ -16,14 +18,24 @@ from journal.pages import PageStore, StoredPage
 OLD = "trafilatura 1.0.0; normalise 0"
 
 
-def as_if_an_old_extractor_made_it(cli: Cli, url: str) -> None:
-    """Commit the latest text the way an older extractor laid it out (two paragraphs run together)."""
+def joined(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    return (paragraphs[0] + " " + paragraphs[1], *paragraphs[2:])
+
+
+def without_captions(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in paragraphs if not captions.is_caption(p))
+
+
+def as_if_an_old_extractor_made_it(
+    cli: Cli, url: str, layout: Callable[[tuple[str, ...]], tuple[str, ...]] = joined
+) -> None:
+    """Commit the latest text the way an older extractor laid it out (by default, two
+    paragraphs run together)."""
     status = cli.json("status", url)
     archive = Archive.open(cli.archive)
     path = status["path"]
     doc = document.parse((cli.archive / path).read_bytes())
-    joined = (doc.paragraphs[0] + " " + doc.paragraphs[1], *doc.paragraphs[2:])
-    old = document.render(type(doc)(doc.url, doc.source, doc.title, joined, doc.published, doc.byline))
+    old = document.render(replace(doc, paragraphs=layout(doc.paragraphs)))
     message = commits.CommitMessage(
         source=doc.source, title=doc.title, url=doc.url, version=1, change=Change.REEXTRACT,
         fetched_at=datetime.now(UTC), summary="as an older extractor wrote it", extractor=OLD,
@@ -89,3 +101,52 @@ def test_stored_pages_read_back_whether_kept_as_sent_or_compressed(tmp_path: Pat
     assert kept == StoredPage("https://e.test/a b c", "text/html; charset=utf-8", body)
     assert store.load("cd34") == StoredPage("https://e.test/d", None, body)
     assert store.load("ef56") is None
+
+
+CAPTION = "![Officials arrive for the talks on Friday.](https://cdn.example.org/photos/lead.jpg)"
+
+
+def with_a_photo(paras: list[str]) -> str:
+    return article_html(
+        "Story",
+        paras,
+        figures={
+            1: figure("Officials arrive for the talks on Friday.", "https://cdn.example.org/photos/lead.jpg")
+        },
+    )
+
+
+def setup_before_captions(site: Site, cli: Cli) -> str:
+    """An article whose latest version an extractor wrote that did not read captions."""
+    url = site.put("/story", with_a_photo(PARAS))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    as_if_an_old_extractor_made_it(cli, url, without_captions)
+    assert CAPTION not in (cli.archive / cli.json("status", url)["path"]).read_text()
+    return url
+
+
+def test_captions_read_after_an_upgrade_are_a_reextract_not_an_edit(site: Site, cli: Cli) -> None:
+    url = setup_before_captions(site, cli)
+    site.put(
+        "/story", with_a_photo([*PARAS[:4], PARAS[4].replace("for months", "for many months"), PARAS[5]])
+    )
+    summary = cli.json("update", "--force")
+    assert summary["totals"]["reextracted"] == 1
+    assert summary["totals"]["changed"] == 1
+    history = cli.json("history", url)["versions"]
+    assert [v["change"] for v in history] == ["new", "reextract", "reextract", "edit"]
+    assert history[-2]["summary"].endswith("1 caption added")
+    assert history[-1]["summary"] == "1 paragraph edited"
+    assert CAPTION in (cli.archive / cli.json("status", url)["path"]).read_text()
+
+
+def test_without_the_stored_page_captions_join_as_a_reextract(site: Site, cli: Cli) -> None:
+    url = setup_before_captions(site, cli)
+    for stored in (Archive.open(cli.archive).state_dir / "pages").rglob("*.gz"):
+        stored.unlink()
+    summary = cli.json("update", "--force")
+    assert summary["totals"] == {**summary["totals"], "reextracted": 1, "changed": 0}
+    assert [v["change"] for v in cli.json("history", url)["versions"]] == ["new", "reextract", "reextract"]
+    text = (cli.archive / cli.json("status", url)["path"]).read_text()
+    assert text.index(PARAS[0]) < text.index(CAPTION) < text.index(PARAS[1])
