@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
-from journal import commits, document, links
+from journal import captions, commits, document, links
 from journal.diff import changed_sentences, diff
 from journal.history import Reader
 from journal.models import ArticleText, Change, Revision
@@ -125,7 +125,8 @@ def _summary(revision: Revision, before: ArticleText | None, after: ArticleText 
         html_parts.append(f"<p>{escape(revision.summary)}</p>")
         text_parts.append(revision.summary)
     if revision.change is Change.NEW and after is not None:
-        lead = _cut(after.paragraphs[0]) if after.paragraphs else ""
+        body = captions.body(after.paragraphs)
+        lead = _cut(body[0]) if body else ""
         html_parts.append(f"<p>{escape(lead)}</p>")
         text_parts.append(lead)
     elif revision.change is Change.REMOVED:

@@ -399,11 +399,11 @@ def show_cmd(
 ) -> None:
     """Print the text of one version of an article."""
     from journal import document
-    from journal.terminal import safe
+    from journal.terminal import article as readable
 
     reader = _reader(ctx)
     text, _ = reader.text(reader.resolve(article), version)
-    typer.echo(safe(document.render(text).decode("utf-8")), nl=False)
+    typer.echo(readable(document.render(text).decode("utf-8"), _color()), nl=False)
 
 
 @command(app, "diff")

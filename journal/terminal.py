@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Iterable
 from datetime import datetime
 
+from journal import captions
 from journal.diff import Diff, Op, Row
 from journal.history import Entry, later
 from journal.models import Change
@@ -21,12 +22,33 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 RED, GREEN, YELLOW, CYAN, DIM, BOLD, RESET = (
     "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[1m", "\x1b[0m",
 )  # fmt: skip
-STRIKE, UNDERLINE = "\x1b[9m", "\x1b[4m"
+STRIKE, UNDERLINE, ITALIC = "\x1b[9m", "\x1b[4m", "\x1b[3m"
 
 
 def safe(text: str | None) -> str:
     """Web text made inert for a terminal: no control characters, no bidi overrides."""
     return _UNSAFE.sub("", text or "")
+
+
+def line(text: str | None) -> str:
+    """One line of an article as a reader reads it: `Caption: …` for a photo caption, a
+    paragraph without its escape; made safe."""
+    if text is None:
+        return ""
+    shown = safe(captions.shown(text))
+    return f"{captions.LABEL}: {shown}" if captions.is_caption(text) else shown
+
+
+def article(rendered: str, color: bool) -> str:
+    """An article file for reading: front matter and paragraphs as they are, caption lines
+    as `Caption: …` (in italics on a terminal)."""
+    out = []
+    for text in rendered.split("\n"):
+        if captions.is_caption(text):
+            out.append(_paint(line(text), DIM + ITALIC, color))
+        else:
+            out.append(line(text))
+    return "\n".join(out)
 
 
 def when(moment: datetime) -> str:
@@ -115,16 +137,20 @@ def diff_inline(d: Diff, old_label: str, new_label: str, color: bool, context: i
 
 def _row_inline(row: Row, color: bool) -> str:
     if row.kind == "equal":
-        return "  " + safe(row.new)
+        return "  " + line(row.new)
     if row.kind == "insert":
-        return _paint("+ " + safe(row.new), GREEN, color) if color else "+ {+" + safe(row.new) + "+}"
+        return _paint("+ " + line(row.new), GREEN, color) if color else "+ {+" + line(row.new) + "+}"
     if row.kind == "delete":
-        return _paint("- " + safe(row.old), RED, color) if color else "- [-" + safe(row.old) + "-]"
+        return _paint("- " + line(row.old), RED, color) if color else "- [-" + line(row.old) + "-]"
     if row.kind == "move-from":
-        return _paint("< (moved from here) " + safe(row.old), YELLOW, color)
+        return _paint("< (moved from here) " + line(row.old), YELLOW, color)
     if row.kind == "move-to":
-        return _paint("> (moved here) " + safe(row.new), YELLOW, color)
-    return "~ " + _ops(row.ops, color)
+        return _paint("> (moved here) " + line(row.new), YELLOW, color)
+    return "~ " + _label(row) + _ops(row.ops, color)
+
+
+def _label(row: Row) -> str:
+    return f"{captions.LABEL}: " if row.caption else ""
 
 
 def diff_side_by_side(d: Diff, old_label: str, new_label: str, width: int, color: bool) -> str:
@@ -135,12 +161,15 @@ def diff_side_by_side(d: Diff, old_label: str, new_label: str, width: int, color
         lines.append(_pair_lines(_ops(change.ops, color, "old"), _ops(change.ops, color, "new"), col))
     for row in d.rows:
         if row.kind == "equal":
-            lines.append(_pair_lines(safe(row.old), safe(row.new), col))
+            lines.append(_pair_lines(line(row.old), line(row.new), col))
         elif row.kind == "change":
-            lines.append(_pair_lines(_ops(row.ops, color, "old"), _ops(row.ops, color, "new"), col))
+            label = _label(row)
+            lines.append(
+                _pair_lines(label + _ops(row.ops, color, "old"), label + _ops(row.ops, color, "new"), col)
+            )
         else:
-            old = safe(row.old) if row.old is not None else ""
-            new = safe(row.new) if row.new is not None else ""
+            old = line(row.old)
+            new = line(row.new)
             if row.kind == "move-from":
                 old = "(moved down) " + old
             if row.kind == "move-to":
@@ -233,11 +262,12 @@ def standalone_html(d: Diff, title: str, old_label: str, new_label: str) -> str:
         left, right = _html_ops(change.ops, "old"), _html_ops(change.ops, "new")
         rows.append(f'<tr class="field"><td>{left}</td><td>{right}</td></tr>')
     for row in d.rows:
+        label = f"<b>{captions.LABEL}:</b> " if row.caption else ""
         if row.kind == "change":
-            left, right = _html_ops(row.ops, "old"), _html_ops(row.ops, "new")
+            left, right = label + _html_ops(row.ops, "old"), label + _html_ops(row.ops, "new")
         else:
-            left = esc(row.old) if row.old is not None else ""
-            right = esc(row.new) if row.new is not None else ""
+            left = label + esc(captions.shown(row.old)) if row.old is not None else ""
+            right = label + esc(captions.shown(row.new)) if row.new is not None else ""
             if row.kind == "delete":
                 left = f"<del>{left}</del>"
             if row.kind == "insert":

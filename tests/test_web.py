@@ -446,7 +446,7 @@ def test_api_diff_rows_and_fields(world: World) -> None:
     kinds = [row["kind"] for row in data["rows"]]
     assert "delete" in kinds and "change" in kinds
     deleted = next(row for row in data["rows"] if row["kind"] == "delete")
-    assert deleted == {"kind": "delete", "old": PARAS[4], "new": None, "ops": []}
+    assert deleted == {"kind": "delete", "old": PARAS[4], "new": None, "caption": False, "ops": []}
     assert data["summary"].startswith("title changed")
 
 

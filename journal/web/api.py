@@ -83,8 +83,11 @@ class DiffRow(BaseModel):
     """One row of the side-by-side diff; `ops` (word marks) only for `change` rows."""
 
     kind: Literal["equal", "insert", "delete", "change", "move-from", "move-to"]
-    old: str | None
-    new: str | None
+    old: str | None = Field(description="The line of the older version, as in the file.")
+    new: str | None = Field(description="The line of the newer version, as in the file.")
+    caption: bool = Field(
+        description="A photo caption line, `![text](media)`: its ops mark the caption's words."
+    )
     ops: list[WordOp]
 
 
@@ -224,7 +227,9 @@ def get_diff(lib: Annotated[views.Library, Depends(library)], sid: SID, a: Versi
         change_size=delta.size(),
         words=delta.words(),
         fields=[FieldChange(name=f.name, old=f.old, new=f.new, ops=_ops(f.ops)) for f in delta.fields],
-        rows=[DiffRow(kind=r.kind, old=r.old, new=r.new, ops=_ops(r.ops)) for r in delta.rows],
+        rows=[
+            DiffRow(kind=r.kind, old=r.old, new=r.new, caption=r.caption, ops=_ops(r.ops)) for r in delta.rows
+        ],
     )
 
 

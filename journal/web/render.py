@@ -10,10 +10,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from journal import changefeed, links
+from journal import captions, changefeed, links
 from journal.diff import Op
 from journal.history import ago
-from journal.web.views import published, stamp
+from journal.web.views import published, stamp, web_href
 
 
 def environment() -> Environment:
@@ -30,8 +30,18 @@ def environment() -> Environment:
         iso=iso,
         marks=marks,
         plural=plural,
+        line=line,
+        media=media,
     )
-    env.globals.update(ago=ago, links=links, excerpt=excerpt, published=published, stamp_of=stamp)
+    env.tests.update(caption=captions.is_caption)
+    env.globals.update(
+        ago=ago,
+        links=links,
+        excerpt=excerpt,
+        published=published,
+        stamp_of=stamp,
+        caption_label=caption_label,
+    )
     for name in env.list_templates(extensions=["html"]):
         env.get_template(name)  # compiled now: no first request pays for it, no error waits for one
     return env
@@ -74,6 +84,27 @@ def marks(ops: Iterable[Op], side: str) -> Markup:
         elif op.kind == "insert" and side == "new":
             out.append(f"<ins>{text}</ins>")
     return Markup("".join(out))
+
+
+def caption_label() -> Markup:
+    return Markup(f'<span class="caption-label">{captions.LABEL}</span> ')
+
+
+def line(text: str | None) -> Markup:
+    """One line of an article as a reader reads it: a caption's text after a "Caption"
+    label, a paragraph without its escape. Escaped; never an image."""
+    if text is None:
+        return Markup("")
+    shown = escape(captions.shown(text))
+    if captions.is_caption(text):
+        return caption_label() + shown
+    return Markup(shown)
+
+
+def media(text: str) -> str | None:
+    """A caption line's media URL when it is safe to link (http or https); not loaded."""
+    caption = captions.parse(text)
+    return web_href(caption.media) if caption is not None else None
 
 
 def excerpt(item: changefeed.Item, limit: int = 240) -> str:
