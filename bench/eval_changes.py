@@ -6,7 +6,9 @@ DIR is the corpus root (the folder holding `pages/` and `feeds/`). Two parts:
 
 1. Captures of one URL. Pairs of captures are checked two ways:
    - offline: `journal.extract.extract_page` on both; journal makes a version when the
-     `journal.normalize.fingerprint` of title and paragraphs differs. The size of the change
+     `journal.normalize.fingerprint` of title and paragraphs differs, once the second
+     capture's caption lines are settled against the first's (`journal.captions.settle`: a
+     caption counts only for the same media, captioned in both). The size of the change
      is `journal.diff.diff` between the two texts.
    - pipeline: both captures served in turn at one URL on 127.0.0.1 to a fresh archive
      following that URL (`journal.sources.track`), one `journal.update.run` pass each, an
@@ -63,7 +65,7 @@ import threading
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -72,12 +74,13 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from journal import config, document, sources, update
+from journal import captions, config, document, sources, update
 from journal.archive import Archive
 from journal.diff import Diff, diff
 from journal.extract import extract_page
 from journal.history import Reader
 from journal.models import ArticleText, Change, Extraction, NotArticle, Revision
+from journal.normalize import fingerprint
 from journal.state import ArticleRow, State
 
 HERE = Path(__file__).resolve().parent
@@ -296,11 +299,13 @@ def offline_case(case: Case) -> tuple[str, bool, str]:
         return f"first capture is not an article: {a.reason}", False, ""
     if isinstance(b, NotArticle):
         return f"no version: not an article ({b.reason})", not case.expect_version, ""
-    delta = diff(as_text(a, url), as_text(b, url))
+    # The checker's caption rule: a caption counts only for the same media, captioned in both.
+    settled = captions.settle(a.paragraphs, b.paragraphs)
+    delta = diff(as_text(a, url), replace(as_text(b, url), paragraphs=settled))
     if a.headline_meta and not b.headline_meta:
         # The checker's rule: a page that stops naming its headline is not trusted.
         return "no version (the page no longer names its headline)", not case.expect_version, describe(delta)
-    made = a.fingerprint != b.fingerprint
+    made = a.fingerprint != fingerprint(b.title, settled)
     verdict = "version" if made else "no version (same fingerprint)"
     return verdict, verdict_ok(case, made, delta), describe(delta)
 
@@ -758,8 +763,8 @@ def tick(flag: bool) -> str:
 
 def case_table(results: list[CaseResult]) -> list[str]:
     lines = [
-        "Captures of one URL: offline = fingerprints of `extract_page` on both captures; pipeline = both "
-        "served in turn to `update.run`, an hour apart.",
+        "Captures of one URL: offline = fingerprints of `extract_page` on both captures (caption lines "
+        "settled by `captions.settle`); pipeline = both served in turn to `update.run`, an hour apart.",
         "",
         "| pair | expected | offline (fingerprint) | pipeline (versions in git) | diff (offline) |",
         "|---|---|---|---|---|",

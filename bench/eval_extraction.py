@@ -14,10 +14,15 @@ DIR is searched for two layouts:
   truth is not empty, and F1 the harmonic mean of the two means. The ± figures are
   1.96 standard deviations over 1000 bootstrap resamples of the pages (fixed seed).
   Systems compared:
-    journal        `journal.extract.extract(html, url)`: paragraphs joined by newlines,
-                   without the title (the ground truth leaves the headline out). A page
-                   journal declares `NotArticle` predicts nothing: recall 0.
+    journal        `journal.extract.extract(html, url)`: the article body, its paragraphs
+                   joined by newlines, without the title (the ground truth leaves the
+                   headline out) and without the photo caption lines (the benchmark
+                   scores the body; captions are scored apart, below). A page journal
+                   declares `NotArticle` predicts nothing: recall 0.
     journal+title  the same with the title as the first line (for reference).
+    journal+captions  the body with each caption's text at its figure's place (the media
+                   URL left out): everything journal records, scored against the same
+                   body truth, so what captions cost or add is there to see.
     trafilatura    plain `trafilatura.extract(html)`, default settings.
 - readability: folders holding `source.html` and `expected-metadata.json` (Readability.js
   output). Title, byline and published date from journal's extraction and from
@@ -52,6 +57,7 @@ from typing import Any
 
 import trafilatura
 
+from journal import captions
 from journal.extract import extract
 from journal.models import NotArticle
 
@@ -60,7 +66,7 @@ sys.path.insert(0, str(HERE))
 from results import RESULTS, write_section  # noqa: E402
 
 SECTION = "Extraction quality"
-SYSTEMS = ("journal", "journal+title", "trafilatura")
+SYSTEMS = ("journal", "journal+title", "journal+captions", "trafilatura")
 BOOTSTRAP = 1000
 
 # -- the AEB metric -------------------------------------------------------------------------
@@ -132,21 +138,35 @@ class BodyScore:
     scores: dict[str, dict[str, float]] = field(default_factory=dict)  # system -> p/r/f1
     counts: dict[str, Counts] = field(default_factory=dict)
     note: str = ""  # why journal found no article
+    captions: int = 0  # caption lines journal recorded
 
 
 def aeb_folders(corpus: Path) -> list[Path]:
     return sorted(p.parent for p in corpus.rglob("ground-truth.json") if (p.parent / "html").is_dir())
 
 
-def predictions(html: str, url: str) -> tuple[dict[str, str], str]:
-    """Each system's article body for one page, and journal's reason when it found none."""
+def predictions(html: str, url: str) -> tuple[dict[str, str], str, int]:
+    """Each system's article body for one page, journal's reason when it found none, and
+    the number of caption lines journal recorded."""
     found = extract(html, url)
+    count = 0
     if isinstance(found, NotArticle):
-        body, titled, note = "", "", found.reason
+        body, titled, captioned, note = "", "", "", found.reason
     else:
-        body = "\n".join(found.paragraphs)
+        count = sum(captions.is_caption(line) for line in found.paragraphs)
+        body = "\n".join(captions.body(found.paragraphs))
         titled, note = f"{found.title}\n{body}", ""
-    return {"journal": body, "journal+title": titled, "trafilatura": trafilatura.extract(html) or ""}, note
+        captioned = "\n".join(captions.shown(line) for line in found.paragraphs)
+    return (
+        {
+            "journal": body,
+            "journal+title": titled,
+            "journal+captions": captioned,
+            "trafilatura": trafilatura.extract(html) or "",
+        },
+        note,
+        count,
+    )
 
 
 def score_aeb(folder: Path) -> list[BodyScore]:
@@ -158,8 +178,8 @@ def score_aeb(folder: Path) -> list[BodyScore]:
             continue
         html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
         url = str(item.get("url") or f"https://example.org/{page_id}")
-        texts, note = predictions(html, url)
-        score = BodyScore(page=page_id, url=url, note=note)
+        texts, note, count = predictions(html, url)
+        score = BodyScore(page=page_id, url=url, note=note, captions=count)
         for system, text in texts.items():
             counts = shingle_counts(str(item.get("articleBody") or ""), text)
             p, r = precision(counts), recall(counts)
@@ -302,14 +322,18 @@ def body_tables(scores: list[BodyScore], overall: dict[str, dict[str, float]]) -
         )
     lines += [
         "",
-        "| page | journal P / R / F1 | trafilatura P / R / F1 | note |",
-        "|---|---|---|---|",
+        f"journal scores the article body; its {sum(s.captions for s in scores)} photo caption lines on these "
+        "pages are scored apart, as journal+captions (their text at the figures' places).",
+        "",
+        "| page | journal P / R / F1 | captions | journal+captions F1 | trafilatura P / R / F1 | note |",
+        "|---|---|---:|---:|---|---|",
     ]
     for s in scores:
-        j, t = s.scores["journal"], s.scores["trafilatura"]
+        j, c, t = s.scores["journal"], s.scores["journal+captions"], s.scores["trafilatura"]
         site = re.sub(r"^https?://(www\.)?", "", s.url).split("/")[0]
         lines.append(
             f"| {s.page[:8]} {site} | {j['precision']:.2f} / {j['recall']:.2f} / {j['f1']:.2f} | "
+            f"{s.captions} | {c['f1']:.2f} | "
             f"{t['precision']:.2f} / {t['recall']:.2f} / {t['f1']:.2f} | {cell(s.note)} |"
         )
     return lines
