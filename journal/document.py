@@ -11,7 +11,7 @@ byline: Jonathan Marcus
 
 Top US and Russian defence officials have held their first talks …
 
-![Ashton Carter, the US defence secretary (Getty Images)](https://ichef.example/carter.jpg)
+![Ashton Carter has been US defence secretary since February](https://ichef.example/carter.jpg)
 ```
 
 Every value is one line (render() guarantees it), so parse(render(x)) == x. A photo
