@@ -435,7 +435,9 @@ def _in(node: etree._Element, tag: str) -> bool:
 def _media_url(value: str, base: str, srcset: bool) -> str:
     value = value.strip()
     if srcset:
-        value = value.split(",")[0].strip().split(" ")[0] if not value.startswith("data:") else ""
+        # The first candidate's URL: up to the first white space (a URL may hold commas).
+        words = value.lstrip(",").split()
+        value = words[0].rstrip(",") if words else ""
     if not value or value.lower().startswith(("data:", "javascript:", "about:", "blob:")):
         return ""
     try:

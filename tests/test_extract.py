@@ -189,6 +189,10 @@ def test_captions_are_read_at_their_figures_places() -> None:
         ),
         ('<img srcset="/small.jpg 480w, /large.jpg 1080w"><figcaption>Set</figcaption>', "/small.jpg"),
         (
+            '<img srcset="/w_480,h_320/a.jpg, /w_960,h_640/a.jpg 2x"><figcaption>Commas</figcaption>',
+            "/w_480,h_320/a.jpg",
+        ),
+        (
             '<picture><source srcset="/p.webp 1x"><img src="/p.jpg"></picture><figcaption>Pic</figcaption>',
             "/p.jpg",
         ),
