@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import accumulate
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -147,7 +147,7 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
     meta = _metadata(tree, url)
     # Read before trafilatura prunes the tree.
     standfirst = _standfirst(tree, meta.get("title", ""))
-    figures = _figures(_container(tree), url)
+    figures = _figures(tree, url)
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -226,10 +226,10 @@ _MEDIA_URL_LIMIT = 2000
 @dataclass(frozen=True)
 class _Figures:
     """The captioned figures of an article container, each with the number of words of
-    the container's text (figures left out) before it, and those words."""
+    the container's text (figures left out) before it, and those words (" a b c ")."""
 
     found: tuple[tuple[int, captions.Caption], ...]
-    words: tuple[str, ...]
+    stream: str
 
     def placed(self, paras: tuple[str, ...]) -> tuple[str, ...]:
         """The paragraphs as lines of the file, each caption line at its figure's place:
@@ -237,18 +237,14 @@ class _Figures:
         that is only a caption's text, read from the figure, is that caption's line."""
         if not self.found:
             return tuple(captions.paragraph(p) for p in paras)
-        stream = f" {' '.join(self.words)} "
-        starts = [0]
-        for word in self.words:
-            starts.append(starts[-1] + len(word) + 1)
         read = {normalize.comparable(caption.text) for _, caption in self.found}
         placed: list[tuple[int, str]] = []
         cursor, last = 0, -1
         for para in paras:
             key = normalize.comparable(para)
-            at = stream.find(f" {key} ", cursor) if key else -1
+            at = self.stream.find(f" {key} ", cursor) if key else -1
             if at >= 0:
-                last = bisect_right(starts, at) - 1
+                last = self.stream.count(" ", 0, at)  # the words before it
                 cursor = at + len(key) + 1
             elif key in read:
                 continue  # not in the text outside figures: the extractor read a caption
@@ -273,8 +269,11 @@ def _once(line: str, seen: set[str]) -> list[str]:
     return [line]
 
 
-def _figures(container: etree._Element, url: str) -> _Figures:
+def _figures(tree: etree._Element, url: str) -> _Figures:
     """The captioned <figure>s of the article container, in document order."""
+    if tree.find(".//figure") is None:
+        return _Figures((), "")
+    container = _container(tree)
     captioned = {}
     for figure in container.iter("figure"):
         if not _set_aside(figure, container):
@@ -282,37 +281,32 @@ def _figures(container: etree._Element, url: str) -> _Figures:
             if caption is not None:
                 captioned[figure] = caption
     if not captioned:
-        return _Figures((), ())  # the page's text is walked only when a figure has a caption
-    words: list[str] = []
-    pending: list[str] = []
-    found: list[tuple[int, captions.Caption]] = []
+        return _Figures((), "")  # the page's text is walked only when a figure has a caption
+    pieces: list[str] = []
+    segments: list[str] = []  # the text before each captioned figure, and after the last
+    found: list[captions.Caption] = []
     hidden = 0  # depth inside a part that is not the article's text
     inside = 0  # depth inside figures: their text is not the article's either
-
-    def flush() -> None:
-        if pending:
-            words.extend(normalize.comparable("".join(pending)).split())
-            pending.clear()
-
     for event, node in etree.iterwalk(container, events=("start", "end", "comment", "pi")):
         if event in ("comment", "pi"):
             if not hidden and not inside and node.tail:
-                pending.append(node.tail)
+                pieces.append(node.tail)
             continue
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "start":
             if hidden or tag in _HIDDEN or tag in _NOT_ARTICLE:
                 hidden += 1
             elif tag == "figure":
-                flush()
                 if node in captioned:
-                    found.append((len(words), captioned[node]))
+                    segments.append("".join(pieces))
+                    pieces.clear()
+                    found.append(captioned[node])
                 inside += 1
             elif not inside:
                 if tag not in _INLINE:
-                    flush()
+                    pieces.append(" ")
                 if node.text:
-                    pending.append(node.text)
+                    pieces.append(node.text)
             continue
         if hidden:
             hidden -= 1
@@ -321,11 +315,14 @@ def _figures(container: etree._Element, url: str) -> _Figures:
         elif tag == "figure":
             inside -= 1
         elif not inside and tag not in _INLINE:
-            flush()
+            pieces.append(" ")
         if not inside and node is not container and node.tail:
-            pending.append(node.tail)
-    flush()
-    return _Figures(_identified(found), tuple(words))
+            pieces.append(node.tail)
+    segments.append("".join(pieces))
+    words = [normalize.comparable(segment) for segment in segments]
+    offsets = list(accumulate(len(w.split()) for w in words[:-1]))
+    stream = " ".join(w for w in words if w)
+    return _Figures(_identified(list(zip(offsets, found, strict=True))), f" {stream} ")
 
 
 def _set_aside(node: etree._Element, container: etree._Element) -> bool:
