@@ -162,6 +162,32 @@ def test_settle(name: str, old: tuple[str, ...], new: tuple[str, ...], expected:
     assert captions.settle(old, new) == expected, name
 
 
+TEXTS = st.sampled_from(["Officials meet.", "Officials met.", "A crowd outside.", ""])
+MEDIA = st.sampled_from([LEAD, OTHER, ""])
+LINES = st.lists(
+    st.one_of(st.sampled_from([A, B, C]), st.builds(lambda t, m: line(t or "x", m), TEXTS, MEDIA)), max_size=8
+)
+
+
+@given(LINES, LINES)
+def test_settling_keeps_the_fresh_paragraphs_and_only_same_media_captions(
+    old: list[str], new: list[str]
+) -> None:
+    settled = captions.settle(tuple(old), tuple(new))
+    assert captions.body(settled) == captions.body(new)
+    # Settling again changes nothing but, with repeated photos, where an equal line stands.
+    assert sorted(captions.settle(tuple(old), settled)) == sorted(settled)
+    old_media = [c.media for c in map(captions.parse, old) if c is not None]
+    for text in settled:
+        caption = captions.parse(text)
+        if caption is not None and text not in old:
+            assert caption.media and caption.media in old_media  # a caption edit under the same media
+    if captions.body(settled) == captions.body(old) and all(
+        c is None or not c.media for c in map(captions.parse, new)
+    ):
+        assert sorted(settled) == sorted(old)  # no fresh caption to keep: nothing but the old lines
+
+
 def test_settle_leaves_text_without_captions_alone() -> None:
     new = (A, B)
     assert captions.settle((A, C), new) is new

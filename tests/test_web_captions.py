@@ -139,6 +139,9 @@ def test_terminal_shows_captions_as_captions(world: World) -> None:
     assert "~ Caption: A micrograph of [-a-]{+an+} virion in fluid." in changed
     side = cli("diff", world.sid, "--side-by-side").stdout
     assert "Caption: A micrograph of [-a-]" in side
+    page = cli("diff", world.sid, "--html").stdout
+    assert "<b>Caption:</b> A micrograph of <del>a</del> virion" in page
+    assert "<img" not in page and html.escape(HOSTILE) in page
 
 
 @pytest.mark.browser
