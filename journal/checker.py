@@ -6,13 +6,13 @@ database and the ledger have one user at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from journal import captions, document, schedule
-from journal.diff import diff_paragraphs
+from journal.diff import Row, diff_paragraphs
 from journal.errors import FetchError
-from journal.extract import EXTRACTOR, visible_words
+from journal.extractor import EXTRACTOR
 from journal.fetch import Fetcher, Response
 from journal.ledger import Ledger, rules_for
 from journal.models import ArticleText, Change, Extraction, NotArticle, ScheduleSettings, Settings
@@ -21,7 +21,7 @@ from journal.pages import PageStore
 from journal.state import ArticleRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
-from journal.workers import ExtractorPool
+from journal.workers import ExtractorPool, WorkerDied
 
 
 class Checker:
@@ -77,7 +77,10 @@ class Checker:
             else:
                 self._skipped(row, rules, outcome.reason, resp)
             return
-        await self._extracted(row, rules, resp, outcome)
+        try:
+            await self._extracted(row, rules, resp, outcome)
+        except WorkerDied as exc:  # reading a page's words for the comparison
+            self._failed(row, rules, f"no version: the extractor crashed on this page ({exc})", resp)
 
     async def reextract(self, row: ArticleRow) -> None:
         """`journal reextract`: the latest version again, from the stored page, else refetched."""
@@ -120,7 +123,7 @@ class Checker:
         if row.versions and not row.removed and text_fp != row.fingerprint:
             previous = previous or self.ledger.latest_text(row)
             if previous is not None:
-                settled = self._settle(row, rules, resp, found, previous)
+                settled = await self._settle(row, rules, resp, found, previous)
                 if settled is None:
                     return  # the whole difference was in the reading, not in the article
                 previous, paragraphs = settled
@@ -176,7 +179,7 @@ class Checker:
         row.fingerprint = fp
         return adopted
 
-    def _settle(
+    async def _settle(
         self,
         row: ArticleRow,
         rules: ScheduleSettings,
@@ -205,13 +208,16 @@ class Checker:
                 fp = fingerprint(found.title, settled)
                 self.ledger.commit(row, Change.REEXTRACT, fresh, fp, resp, found.headline_meta, previous)
                 return None
-        paragraphs = _still_on_page(previous.paragraphs, settled, resp)
+        paragraphs = settled
+        rows = diff_paragraphs(previous.paragraphs, settled)
+        if any(r.kind == "delete" for r in rows):
+            page = await self.pool.visible_words(resp.body, resp.content_type)
+            paragraphs = _still_on_page(rows, settled, page)
+            rows = diff_paragraphs(previous.paragraphs, paragraphs)
         stored = self.pages.load(row.sid) if row.sid else None
-        if stored is None:
+        if stored is None or not any(r.kind == "insert" for r in rows):
             return previous, paragraphs
-        interim = _seen_before(
-            previous.paragraphs, paragraphs, visible_words(stored.body, stored.content_type)
-        )
+        interim = _seen_before(rows, await self.pool.visible_words(stored.body, stored.content_type))
         if interim != previous.paragraphs:
             picked_up = ArticleText(
                 previous.url, previous.source, previous.title, interim, previous.published, previous.byline
@@ -312,15 +318,12 @@ class Checker:
             self.state.save(row)
 
 
-def _still_on_page(old: tuple[str, ...], new: tuple[str, ...], resp: Response) -> tuple[str, ...]:
-    """The new paragraphs, with every "deleted" paragraph put back whose words are
-    still in the article on the page, outside the new paragraphs: the extractor did
-    not pick it this time (a redesign, a block that moved), but the newsroom did not
-    delete it."""
-    rows = diff_paragraphs(old, new)
-    if not any(r.kind == "delete" for r in rows):
-        return new
-    page = f" {visible_words(resp.body, resp.content_type)} "
+def _still_on_page(rows: Sequence[Row], new: tuple[str, ...], page_words: str) -> tuple[str, ...]:
+    """The new paragraphs (`rows` is their diff with the old), with every "deleted"
+    paragraph put back whose words are still in the article on the page, outside the
+    new paragraphs: the extractor did not pick it this time (a redesign, a block that
+    moved), but the newsroom did not delete it."""
+    page = f" {page_words} "
     for paragraph in new:
         key = comparable(paragraph)
         if key:
@@ -336,12 +339,13 @@ def _still_on_page(old: tuple[str, ...], new: tuple[str, ...], resp: Response) -
     return tuple(kept)
 
 
-def _seen_before(old: tuple[str, ...], new: tuple[str, ...], old_page: str) -> tuple[str, ...]:
-    """The old paragraphs plus those "added" paragraphs whose words were already in
-    the article on the old page, each in its new place."""
+def _seen_before(rows: Sequence[Row], old_page: str) -> tuple[str, ...]:
+    """The old paragraphs (`rows` is the diff from them to the new) plus those "added"
+    paragraphs whose words were already in the article on the old page, each in its
+    new place."""
     page = f" {old_page} "
     out: list[str] = []
-    for row in diff_paragraphs(old, new):
+    for row in rows:
         if row.kind == "insert" and row.new is not None:
             key = comparable(row.new)
             if key and f" {key} " in page:

@@ -22,10 +22,10 @@ import trafilatura
 from lxml import etree
 
 from journal import captions, normalize
+from journal.extractor import EXTRACTOR
 from journal.models import Extraction, NotArticle
 from journal.urls import BadURL, canonical, host_of
 
-EXTRACTOR = f"trafilatura {trafilatura.__version__}; normalise {normalize.NORMALISER_VERSION}"
 MIN_WORDS = 25
 _BREAK = "\u2029"  # marks a <br> while a block is flattened
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from journal import commits, document, index, schedule
 from journal.archive import Archive, Identity, Writer
 from journal.diff import diff
-from journal.extract import EXTRACTOR
+from journal.extractor import EXTRACTOR
 from journal.fetch import Response
 from journal.models import ArticleText, Change, ScheduleSettings, Settings
 from journal.pages import PageStore

@@ -30,7 +30,7 @@ from journal import index, schedule
 from journal.archive import Archive
 from journal.checker import Checker
 from journal.config import parse as parse_config
-from journal.extract import EXTRACTOR
+from journal.extractor import EXTRACTOR
 from journal.fetch import Fetcher
 from journal.ledger import Ledger
 from journal.lock import WriterLock

@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journal.errors import FeedError
-from journal.extract import extract_page
-from journal.feeds import parse as parse_feed
 from journal.models import Extraction, FeedResult, NotArticle
 
 DEPTH = 2  # requests waiting at one worker
@@ -65,7 +63,7 @@ class ExtractorPool:
     """Worker processes for extraction and feed parsing, one per core.
 
     They are forked before the event loop starts any thread, so each worker is a
-    clean copy of a single-threaded process with trafilatura already imported.
+    clean copy of a single-threaded process; each imports the extractor as it starts.
     A worker keeps no descriptor but its socket (not the writer lock, not git's
     pipes) and dies with its parent, so a killed updater never leaves a lock held
     by orphans, and a worker forked mid-run never holds a pipe open. One event loop
@@ -85,6 +83,11 @@ class ExtractorPool:
         except WorkerDied as exc:
             return NotArticle(f"the extractor crashed on this page ({exc})", blocked=True)
         return result
+
+    async def visible_words(self, body: bytes, content_type: str | None) -> str:
+        """The article's words on a page (`journal.extract.visible_words`). Raises WorkerDied."""
+        words: str = await self._call("words", (body, content_type))
+        return words
 
     async def parse_feed(self, body: bytes, url: str, content_type: str | None) -> FeedResult:
         """A feed parsed off the event loop (feedparser is slow on big feeds). Raises FeedError."""
@@ -241,8 +244,34 @@ def _worker_init() -> None:
         signal.set_wakeup_fd(-1)  # the parent's event loop's, not ours
 
 
+def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+    from journal.extract import extract_page as extract
+
+    return extract(body, content_type, url)
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None) -> FeedResult:
+    from journal.feeds import parse
+
+    return parse(body, url, content_type)
+
+
+def visible_words(body: bytes, content_type: str | None) -> str:
+    from journal.extract import visible_words as words
+
+    return words(body, content_type)
+
+
+_TASKS = {"page": "extract_page", "feed": "parse_feed", "words": "visible_words"}
+
+
 def _serve(sock: socket.socket) -> None:
     """Answer requests until the parent closes its end."""
+    # The extractor is imported here, in every worker at once, while the updater is
+    # still busy with feeds: the updater itself never loads it.
+    import journal.extract
+    import journal.feeds  # noqa: F401
+
     stream = sock.makefile("rb")
     while True:
         head = stream.read(_HEADER.size)
@@ -251,7 +280,7 @@ def _serve(sock: socket.socket) -> None:
         kind, args = pickle.loads(stream.read(_HEADER.unpack(head)[0]))
         answer: tuple[bool, Any]
         try:
-            answer = (True, extract_page(*args) if kind == "page" else parse_feed(*args))
+            answer = (True, globals()[_TASKS[kind]](*args))
         except Exception as exc:  # sent back and raised in the caller
             answer = (False, exc)
         try:

@@ -11,11 +11,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import trafilatura
 import typer
 from conftest import PARAS, Cli, Site, article_html, make_archive, rss
 from typer.testing import CliRunner
 
 from journal.cli import app
+from journal.extractor import EXTRACTOR, trafilatura_version
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -129,3 +131,28 @@ def test_update_on_a_terminal_shows_a_bar_per_phase_counting_every_source(site: 
     # The first source's article is counted, then the second's as its feed comes in.
     assert re.search(r"articles[^\r\n]*2/2", text)
     assert "2 new article(s) found" in text
+
+
+def test_the_updater_leaves_the_extractor_to_its_workers(site: Site, cli: Cli) -> None:
+    """`journal update` extracts in worker processes; its own process never loads
+    trafilatura or feedparser (a tenth of a second of every run)."""
+    url = site.put("/a", article_html("Story", PARAS))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from typer.testing import CliRunner
+        from journal.cli import app
+        result = CliRunner().invoke(app, ["--archive", {str(cli.archive)!r}, "update", "--json"])
+        assert result.exit_code == 0, result.output
+        assert '"new": 1' in result.output, result.output
+        print(sorted(m for m in ("trafilatura", "feedparser", "lxml", "journal.extract") if m in sys.modules))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_extractor_version_is_trafilaturas_own() -> None:
+    assert trafilatura_version() == trafilatura.__version__
+    assert EXTRACTOR.startswith(f"trafilatura {trafilatura.__version__}; normalise ")

@@ -1,0 +1,31 @@
+"""Which extractor made a text: trafilatura's version and the normaliser's.
+
+Read without importing trafilatura: the updater's own process never extracts (its
+worker processes do, and import trafilatura as they start, while the updater is
+still reading feeds), so it need not pay a tenth of a second to load it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+from journal.normalize import NORMALISER_VERSION
+
+
+def trafilatura_version() -> str:
+    spec = importlib.util.find_spec("trafilatura")
+    if spec is not None and spec.origin:
+        try:
+            found = re.search(r"""^__version__\s*=\s*["']([^"']+)["']""", Path(spec.origin).read_text(), re.M)
+        except OSError:
+            found = None
+        if found:
+            return found.group(1)
+    import trafilatura  # a layout this does not know: ask the module itself
+
+    return str(trafilatura.__version__)
+
+
+EXTRACTOR = f"trafilatura {trafilatura_version()}; normalise {NORMALISER_VERSION}"
