@@ -98,7 +98,7 @@ class Checker:
         self.handled.add(row.id)
         if document.render(redone) == document.render(latest):
             row.extractor = again.extractor
-            self._save(row)
+            self.state.save(row)
             self.summary.count(row.source, "unchanged")
             return
         fp = again.fingerprint
@@ -244,8 +244,11 @@ class Checker:
                 except BadURL:
                     continue
         for url in urls:
-            owner = self.state.article_by_alias(url)
-            if owner is not None and owner.id != row.id:
+            owner_id = self.state.alias_owner(url)
+            if owner_id == row.id:
+                continue
+            owner = self.state.article(owner_id) if owner_id is not None else None
+            if owner is not None:
                 if row.versions == 0:
                     self.state.merge_into(row.id, owner.id)
                     if owner.id in self.handled:
@@ -283,13 +286,13 @@ class Checker:
         self._advance(row, rules, resp)
         if headline_meta is not None:
             row.headline = int(headline_meta)
-        self._save(row)
+        self.state.save(row)
         self.summary.count(row.source, "unchanged")
 
     def _skipped(self, row: ArticleRow, rules: ScheduleSettings, reason: str, resp: Response) -> None:
         self._advance(row, rules, resp)
         row.last_error = f"not an article: {reason}"
-        self._save(row)
+        self.state.save(row)
         self.summary.count(row.source, "skipped")
         self.reporter.note(f"skipped  {row.source}  {row.url}: not an article ({reason})")
 
@@ -307,15 +310,11 @@ class Checker:
         row.failures += 1
         row.last_error = reason
         row.validated = 0  # a 304 after a failure proves nothing
-        self._save(row)
+        self.state.save(row)
         self.summary.count(row.source, count_as)
         if count_as == "failed":
             self.summary.fail(row.source, row.url, reason)
             self.reporter.note(f"failed  {row.source}  {row.url}: {reason}")
-
-    def _save(self, row: ArticleRow) -> None:
-        if self.state.article(row.id) is not None:
-            self.state.save(row)
 
 
 def _still_on_page(rows: Sequence[Row], new: tuple[str, ...], page_words: str) -> tuple[str, ...]:

@@ -189,8 +189,7 @@ class Ledger:
             row.last_checked = item.when
             row.failures, row.last_error, row.validated = 0, None, 1
         row.headline = int(item.headline_meta)
-        if self.state.article(row.id) is not None:
-            self.state.save(row)
+        self.state.save(row)
 
     def close(self, commit: bool = True) -> None:
         """End the stream: checkpoint what is queued, or (after an error) drop it."""

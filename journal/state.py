@@ -267,9 +267,15 @@ class State:
         return row
 
     def save(self, row: ArticleRow) -> None:
+        """Write back an article's row (a row merged into another since is left gone)."""
         assignments = ", ".join(f"{c} = ?" for c in _ARTICLE_COLUMNS[1:])
         values = [getattr(row, c) for c in _ARTICLE_COLUMNS[1:]]
         self.db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*values, row.id))
+
+    def alias_owner(self, key: str) -> int | None:
+        """The id of the article `key` is an alias of (cheaper than the article itself)."""
+        row = self.db.execute("SELECT article FROM aliases WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
 
     def add_alias(self, key: str, article_id: int) -> None:
         self.db.execute("INSERT OR IGNORE INTO aliases (key, article) VALUES (?, ?)", (key, article_id))
