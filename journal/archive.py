@@ -25,6 +25,7 @@ import git
 
 from journal import commits
 from journal.errors import JournalError, NoArchive, PushFailed
+from journal.lock import held as held_locks
 from journal.models import Change, Revision
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,11 @@ class Archive:
         path.mkdir(exist_ok=True)
         return path
 
-    def git(self, *args: str) -> str:
+    def git(self, *args: str, writing: bool = False) -> str:
+        """Run git; `writing` git holds the writer lock with this process (held_locks())."""
         try:
+            if writing:
+                return str(self.repo.git.execute(["git", *args], pass_fds=held_locks()))
             return str(self.repo.git.execute(["git", *args]))
         except git.GitCommandError as exc:
             raise JournalError(f"git {args[0]} failed in {self.root}: {_stderr(exc)}") from exc
@@ -306,9 +310,9 @@ class Archive:
         if old == new:
             return
         if old is None:
-            self.git("read-tree", "-u", "--reset", new)
+            self.git("read-tree", "-u", "--reset", new, writing=True)
         else:
-            self.git("read-tree", "-m", "-u", old, new)
+            self.git("read-tree", "-m", "-u", old, new, writing=True)
 
     def stage(self, path: str) -> None:
         self.git("update-index", "--add", "--", path)
@@ -433,6 +437,7 @@ class Writer:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
+                pass_fds=held_locks(),  # a killed updater's last checkpoint is finished under the lock
             )
         assert self._proc.stdin is not None
         return self._proc.stdin

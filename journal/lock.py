@@ -1,7 +1,9 @@
 """One writer per archive: an flock on .git/journal/lock.
 
 The kernel drops an flock when its process dies, so a killed updater never leaves
-a lock that blocks the next run.
+a lock that blocks the next run. The git processes that write for the updater
+(`git fast-import`, `git read-tree -u`) hold the lock with it (`held()`): an updater
+killed mid-checkpoint leaves git to finish, and the next writer waits for that.
 """
 
 from __future__ import annotations
@@ -13,6 +15,13 @@ from pathlib import Path
 from types import TracebackType
 
 from journal.errors import LockHeld
+
+_HELD: set[int] = set()
+
+
+def held() -> tuple[int, ...]:
+    """The descriptors of the writer locks this process holds, for a child that writes."""
+    return tuple(sorted(_HELD))
 
 
 class WriterLock:
@@ -40,6 +49,7 @@ class WriterLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd
+        _HELD.add(fd)
         return self
 
     def __exit__(
@@ -49,6 +59,7 @@ class WriterLock:
         tb: TracebackType | None,
     ) -> None:
         if self._fd is not None:
+            _HELD.discard(self._fd)
             os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
 
 from journal import index
-from journal.archive import Archive
+from journal.archive import Archive, Identity, Writer
 from journal.lock import WriterLock
 from journal.models import Change
 from journal.sources import settings
@@ -55,11 +56,13 @@ def git(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def assert_consistent(path: Path) -> int:
     """fsck is clean, HEAD is a commit, and after catching up the state holds every
     committed version exactly once. Returns the number of version commits."""
-    fsck = git(path, "fsck", "--strict", "--no-dangling")
-    assert fsck.returncode == 0, fsck.stdout + fsck.stderr
-    assert git(path, "rev-parse", "--verify", "HEAD^{commit}").returncode == 0
     archive = Archive.open(path)
+    # Once every writer is done: a killed updater's git fast-import may still be
+    # finishing its last checkpoint, and it holds the writer lock until it has.
     with WriterLock(archive.state_dir, wait=10):
+        fsck = git(path, "fsck", "--strict", "--no-dangling")
+        assert fsck.returncode == 0, fsck.stdout + fsck.stderr
+        assert git(path, "rev-parse", "--verify", "HEAD^{commit}").returncode == 0
         state = State.open(archive.state_dir)
         try:
             index.catch_up(archive, state, settings(archive), time.time())
@@ -171,3 +174,20 @@ def test_a_second_updater_is_refused_while_reads_go_on(site: Site, cli: Cli) -> 
     assert cli("history", links[0]).exit_code == 0
     assert cli("status").exit_code == 0
     assert first.wait(timeout=60) == 0
+
+
+def test_git_that_writes_holds_the_writer_lock_with_the_updater(cli: Cli) -> None:
+    """An updater killed mid-checkpoint leaves `git fast-import` to finish: the lock
+    must stay held until it has, or the next writer could clean up under its feet."""
+    archive = Archive.open(cli.archive)
+    lock_file = (archive.state_dir / "lock").resolve()
+    with WriterLock(archive.state_dir):
+        writer = Writer(archive, Identity("journal", "journal@localhost"))
+        writer.commit("test: one\n", datetime.now(UTC), {"test/one.md": b"# One\n"})
+        assert writer._proc is not None
+        held = {
+            os.path.realpath(f"/proc/{writer._proc.pid}/fd/{fd}")
+            for fd in os.listdir(f"/proc/{writer._proc.pid}/fd")
+        }
+        writer.close()
+    assert str(lock_file) in held
