@@ -3,14 +3,11 @@ against uvicorn on 127.0.0.1. No JavaScript is needed, and none from an article 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from conftest import PARAS
+from conftest import PARAS, serving
 from test_web import ADDED, HOSTILE, NOW, build_history
 
 from journal.web.app import create_app
@@ -32,20 +29,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     archive = build_history(tmp_path_factory.mktemp("browser") / "archive")
-    config = uvicorn.Config(
-        create_app(archive, clock=lambda: NOW), host="127.0.0.1", port=0, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(archive, clock=lambda: NOW)) as base:
+        yield base
 
 
 def test_a_reader_follows_an_article_to_its_diff(server: str, tmp_path: Path) -> None:

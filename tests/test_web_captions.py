@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
-from conftest import PARAS, Cli, Site, article_html, figure, make_archive, rss
+from conftest import PARAS, Cli, Site, article_html, figure, make_archive, rss, serving
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from test_web_browser import ARGS, CHROMIUM
@@ -150,45 +147,29 @@ def test_a_reader_sees_captions_and_no_photo_is_fetched(world: World, tmp_path: 
         pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    config = uvicorn.Config(
-        create_app(Archive.open(world.root), clock=lambda: NOW), host="127.0.0.1", port=0, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    base = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     requests: list[str] = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-            try:
-                page = browser.new_page(java_script_enabled=True, viewport={"width": 1280, "height": 900})
-                page.on("request", lambda request: requests.append(request.url))
-                page.goto(f"{base}/articles/{world.sid}")
-                captions = page.locator("article.story p.caption")
-                assert captions.count() == 3
-                assert captions.first.text_content() == f"Caption {AFTER} media"
-                assert (
-                    captions.nth(1).locator(".caption-label").inner_text() == "CAPTION"
-                )  # styled as a label
-                assert HOSTILE in (captions.nth(1).text_content() or "")
-                assert (
-                    page.locator("article.story img, article.story video, article.story script").count() == 0
-                )
-                assert page.evaluate("window.pwned") is None
-                page.screenshot(path=str(tmp_path / "captions.png"), full_page=True)
+    with (
+        serving(create_app(Archive.open(world.root), clock=lambda: NOW)) as base,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(java_script_enabled=True, viewport={"width": 1280, "height": 900})
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(f"{base}/articles/{world.sid}")
+            captions = page.locator("article.story p.caption")
+            assert captions.count() == 3
+            assert captions.first.text_content() == f"Caption {AFTER} media"
+            assert captions.nth(1).locator(".caption-label").inner_text() == "CAPTION"  # styled as a label
+            assert HOSTILE in (captions.nth(1).text_content() or "")
+            assert page.locator("article.story img, article.story video, article.story script").count() == 0
+            assert page.evaluate("window.pwned") is None
+            page.screenshot(path=str(tmp_path / "captions.png"), full_page=True)
 
-                page.goto(f"{base}/articles/{world.sid}/diff/1/2")
-                row = page.locator("tr.change.caption")
-                assert row.locator("td.new ins").inner_text() == "an"
-                assert row.locator("td.old del").inner_text() == "a"
-            finally:
-                browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+            page.goto(f"{base}/articles/{world.sid}/diff/1/2")
+            row = page.locator("tr.change.caption")
+            assert row.locator("td.new ins").inner_text() == "an"
+            assert row.locator("td.old del").inner_text() == "a"
+        finally:
+            browser.close()
     assert requests and all(url.startswith(base) for url in requests), requests
