@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
@@ -211,9 +211,9 @@ _SKIP = {
 
 
 # Elements whose text a reader does not read as part of a caption or of the article.
-_HIDDEN = {"script", "style", "noscript", "template", "button", "svg", "select", "option", "head"}
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "button", "svg", "select", "option", "head"})
 # Figures there are not the article's (related stories, promotions).
-_NOT_ARTICLE = {"nav", "footer", "aside"}
+_NOT_ARTICLE = frozenset({"nav", "footer", "aside"})
 # Elements inside a line of text; every other element starts and ends a block.
 _INLINE = {
     "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
@@ -282,43 +282,9 @@ def _figures(tree: etree._Element, url: str) -> _Figures:
                 captioned[figure] = caption
     if not captioned:
         return _Figures((), "")  # the page's text is walked only when a figure has a caption
-    pieces: list[str] = []
-    segments: list[str] = []  # the text before each captioned figure, and after the last
-    found: list[captions.Caption] = []
-    hidden = 0  # depth inside a part that is not the article's text
-    inside = 0  # depth inside figures: their text is not the article's either
-    for event, node in etree.iterwalk(container, events=("start", "end", "comment", "pi")):
-        if event in ("comment", "pi"):
-            if not hidden and not inside and node.tail:
-                pieces.append(node.tail)
-            continue
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if event == "start":
-            if hidden or tag in _HIDDEN or tag in _NOT_ARTICLE:
-                hidden += 1
-            elif tag == "figure":
-                if node in captioned:
-                    segments.append("".join(pieces))
-                    pieces.clear()
-                    found.append(captioned[node])
-                inside += 1
-            elif not inside:
-                if tag not in _INLINE:
-                    pieces.append(" ")
-                if node.text:
-                    pieces.append(node.text)
-            continue
-        if hidden:
-            hidden -= 1
-            if hidden:
-                continue
-        elif tag == "figure":
-            inside -= 1
-        elif not inside and tag not in _INLINE:
-            pieces.append(" ")
-        if not inside and node is not container and node.tail:
-            pieces.append(node.tail)
-    segments.append("".join(pieces))
+    # the text before each captioned figure, and after the last
+    segments = _reading(container, _HIDDEN | _NOT_ARTICLE, cut=captioned)
+    found = list(captioned.values())  # in document order, as the walk meets them
     words = [normalize.comparable(segment) for segment in segments]
     offsets = list(accumulate(len(w.split()) for w in words[:-1]))
     stream = " ".join(w for w in words if w)
@@ -374,8 +340,17 @@ def _caption(figure: etree._Element, url: str) -> captions.Caption | None:
 
 def _visible_text(root: etree._Element) -> str:
     """The text of an element as a reader sees it: hidden elements and nested figures left out."""
+    return " ".join("".join(_reading(root, _HIDDEN)).split())
+
+
+def _reading(root: etree._Element, skip: frozenset[str], cut: Container[etree._Element] = ()) -> list[str]:
+    """The text of `root` as a reader reads it, in pieces cut before each figure of `cut`.
+    Elements tagged in `skip`, and figures other than `root`, are left out with what they
+    hold (a figure of `cut` still makes its cut); a block element, read or left out,
+    parts the words on either side of it."""
     pieces: list[str] = []
-    skipping = 0
+    segments: list[str] = []
+    skipping = 0  # depth inside an element left out
     for event, node in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         if event in ("comment", "pi"):
             if not skipping and node.tail:
@@ -383,7 +358,10 @@ def _visible_text(root: etree._Element) -> str:
             continue
         tag = node.tag if isinstance(node.tag, str) else ""
         if event == "start":
-            if skipping or (node is not root and (tag in _HIDDEN or tag == "figure")):
+            if node in cut:
+                segments.append("".join(pieces))
+                pieces.clear()
+            if skipping or (node is not root and (tag in skip or tag == "figure")):
                 skipping += 1
                 continue
             if tag not in _INLINE:
@@ -399,7 +377,8 @@ def _visible_text(root: etree._Element) -> str:
             pieces.append(" ")  # a block ends: its last word and the next are two words
         if node is not root and node.tail:
             pieces.append(node.tail)
-    return " ".join("".join(pieces).split())
+    segments.append("".join(pieces))
+    return segments
 
 
 def _media(figure: etree._Element, own: Callable[[etree._Element], bool], url: str) -> str:
