@@ -10,7 +10,6 @@ Times are UNIX seconds (float, UTC).
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -147,8 +146,7 @@ class State:
     def __init__(self, path: Path):
         self.path = path
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._batch_since: float | None = None
-        self._batch_seconds = 1.0
+        self._batched = False
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -179,7 +177,7 @@ class State:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing, and durable at its end (in a batch too)."""
-        if self._batch_since is None:
+        if not self._batched:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield
@@ -196,33 +194,29 @@ class State:
             self.db.execute("RELEASE step")
             raise
         self.db.execute("RELEASE step")
-        self._commit_batch()
+        self.commit()
 
     @contextmanager
-    def batch(self, seconds: float = 1.0) -> Iterator[None]:
-        """The many small writes of a pass in few transactions, committed every `seconds`
+    def batch(self) -> Iterator[None]:
+        """The many small writes of a pass in few transactions, made durable by `commit()`
         (and by every `transaction()`): a transaction per statement costs more than the
-        statement. Readers see the last commit, as ever; a crash loses at most the last
-        `seconds` of schedule bookkeeping, never a version (versions go through
+        statement. Readers see the last commit, as ever; a crash loses what was written
+        since, schedule bookkeeping only, never a version (versions go through
         `transaction()`)."""
         self.db.execute("BEGIN IMMEDIATE")
-        self._batch_since, self._batch_seconds = time.monotonic(), seconds
+        self._batched = True
         try:
             yield
         finally:
-            self._batch_since = None
+            self._batched = False
             if self.db.in_transaction:
                 self.db.execute("COMMIT")
 
-    def breathe(self) -> None:
-        """In a batch: commit if the batch is older than its `seconds` (call it often)."""
-        if self._batch_since is not None and time.monotonic() - self._batch_since > self._batch_seconds:
-            self._commit_batch()
-
-    def _commit_batch(self) -> None:
-        self.db.execute("COMMIT")
-        self.db.execute("BEGIN IMMEDIATE")
-        self._batch_since = time.monotonic()
+    def commit(self) -> None:
+        """In a batch: make what it holds durable (and seen by readers) now."""
+        if self._batched:
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
 
     # -- meta ------------------------------------------------------------------
 

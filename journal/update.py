@@ -165,7 +165,7 @@ class _Updater:
     async def _commit_state_every(self, seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
-            self.state.breathe()
+            self.state.commit()
 
     async def _fetch_and_check(
         self, settings: Settings, sources: list[Source], ledger: Ledger, summary: Summary

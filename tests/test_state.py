@@ -19,15 +19,13 @@ def seen_by_a_reader(state_dir: Path) -> set[str]:
 
 def test_a_batch_is_seen_by_readers_only_when_committed(tmp_path: Path) -> None:
     state = State.open(tmp_path)
-    with state.batch(seconds=3600):
+    with state.batch():
         state.add_article("news", "https://e.test/1", 0.0)
         assert seen_by_a_reader(tmp_path) == set()  # readers see the last commit
-        state.breathe()  # not yet due
-        assert seen_by_a_reader(tmp_path) == set()
-        state._batch_seconds = 0.0
-        state.breathe()
+        state.commit()
         assert seen_by_a_reader(tmp_path) == {"https://e.test/1"}
         state.add_article("news", "https://e.test/2", 0.0)
+        assert seen_by_a_reader(tmp_path) == {"https://e.test/1"}
     assert seen_by_a_reader(tmp_path) == {"https://e.test/1", "https://e.test/2"}
 
 
@@ -39,7 +37,7 @@ def failing_step(state: State) -> None:
 
 def test_a_transaction_in_a_batch_is_durable_at_its_end_or_undone_alone(tmp_path: Path) -> None:
     state = State.open(tmp_path)
-    with state.batch(seconds=3600):
+    with state.batch():
         state.add_article("news", "https://e.test/before", 0.0)
         with state.transaction():
             state.add_article("news", "https://e.test/versioned", 0.0)
