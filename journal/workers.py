@@ -79,20 +79,20 @@ class ExtractorPool:
 
     async def extract(self, body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
         try:
-            result: Extraction | NotArticle = await self._call("page", (body, content_type, url))
+            result: Extraction | NotArticle = await self._call("extract_page", (body, content_type, url))
         except WorkerDied as exc:
             return NotArticle(f"the extractor crashed on this page ({exc})", blocked=True)
         return result
 
     async def visible_words(self, body: bytes, content_type: str | None) -> str:
         """The article's words on a page (`journal.extract.visible_words`). Raises WorkerDied."""
-        words: str = await self._call("words", (body, content_type))
+        words: str = await self._call("visible_words", (body, content_type))
         return words
 
     async def parse_feed(self, body: bytes, url: str, content_type: str | None) -> FeedResult:
         """A feed parsed off the event loop (feedparser is slow on big feeds). Raises FeedError."""
         try:
-            result: FeedResult = await self._call("feed", (body, url, content_type))
+            result: FeedResult = await self._call("parse_feed", (body, url, content_type))
         except WorkerDied as exc:
             raise FeedError(f"the feed parser crashed on this feed ({exc})") from None
         return result
@@ -112,11 +112,12 @@ class ExtractorPool:
     # -- the event loop's side ----------------------------------------------------------
 
     async def _call(self, kind: str, args: tuple[Any, ...]) -> Any:
+        """`kind(*args)` in a worker: `kind` names a function of this module (looked up
+        there, so one replaced before the fork is the one the workers run)."""
         if self._slots is None:
             self._slots = asyncio.Semaphore(DEPTH * len(self._workers))
         async with self._slots:
-            loop = asyncio.get_running_loop()
-            request = _Request(kind, args, loop.create_future())
+            request = _Request(kind, args, asyncio.get_running_loop().create_future())
             await self._send(min(self._workers, key=lambda w: len(w.queued)), request)
             ok, value = await request.answer
         if not ok:
@@ -262,9 +263,6 @@ def visible_words(body: bytes, content_type: str | None) -> str:
     return words(body, content_type)
 
 
-_TASKS = {"page": "extract_page", "feed": "parse_feed", "words": "visible_words"}
-
-
 def _serve(sock: socket.socket) -> None:
     """Answer requests until the parent closes its end."""
     # The extractor is imported here, in every worker at once, while the updater is
@@ -280,7 +278,7 @@ def _serve(sock: socket.socket) -> None:
         kind, args = pickle.loads(stream.read(_HEADER.unpack(head)[0]))
         answer: tuple[bool, Any]
         try:
-            answer = (True, globals()[_TASKS[kind]](*args))
+            answer = (True, globals()[kind](*args))  # one of the three functions above
         except Exception as exc:  # sent back and raised in the caller
             answer = (False, exc)
         try:
