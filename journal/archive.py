@@ -231,10 +231,14 @@ class Archive:
         rev: str = "HEAD",
     ) -> Iterator[Revision]:
         """Journal commits newest first (oldest first with `reverse`), streamed, each
-        with the blob ids of its article file before and after."""
+        with the blob ids of its article file before and after.
+
+        Date order, but never a parent before its children: merged shard histories
+        whose commits share a second would otherwise read version 2 before version 1.
+        """
         if self.head() is None:
             return
-        args = ["log", _LOG_FORMAT, "--raw", "--no-abbrev", "--no-renames", "--no-color"]
+        args = ["log", _LOG_FORMAT, "--date-order", "--raw", "--no-abbrev", "--no-renames", "--no-color"]
         if limit is not None:
             args.append(f"--max-count={limit}")
         if skip:

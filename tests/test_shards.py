@@ -11,8 +11,9 @@ from pathlib import Path
 
 from conftest import PARAS, Cli, Site, article_html, make_archive, rss
 
-from journal import config
-from journal.archive import Archive
+from journal import commits, config, document
+from journal.archive import Archive, Identity, Writer
+from journal.models import ArticleText, Change
 from journal.sources import commit_config
 
 
@@ -91,3 +92,45 @@ def test_two_shards_merge_into_one_archive(site: Site, tmp_path: Path) -> None:
     git("fsck", "--strict", cwd=merged.archive)
     assert git("status", "--porcelain", cwd=merged.archive) == ""
     assert merged("feed").stdout.count("<entry>") == 16
+
+
+WHEN = datetime(2015, 9, 18, 10, 37, tzinfo=UTC)
+
+
+def test_versions_read_in_order_when_merged_commits_share_a_second(tmp_path: Path) -> None:
+    """A merge can reach an article's first version before its second; when their
+    commits share a second, date order alone would apply version 2 before version 1."""
+    archive = Archive.create(tmp_path / "a", "", Identity(), WHEN)
+    root = archive.head()
+    assert root is not None
+
+    def put(writer: Writer, name: str, version: int) -> None:
+        url = f"https://example.org/{name}"
+        doc = ArticleText(
+            url=url, source="x", title=f"Story {name}", paragraphs=(f"Text of {name}, edition {version}.",)
+        )
+        change = Change.NEW if version == 1 else Change.EDIT
+        message = commits.CommitMessage(
+            source="x", title=doc.title, url=url, version=version, change=change, fetched_at=WHEN
+        )
+        writer.commit(message.render(), WHEN, {f"x/2015/09/{name}.md": document.render(doc)})
+
+    with Writer(archive, Identity()) as writer:  # a shard's branch: a1, b, a2, c
+        for name, version in [("a", 1), ("b", 1), ("a", 2), ("c", 1)]:
+            put(writer, name, version)
+        writer.checkpoint()
+    a1, _, a2, c = writer.written
+    git("reset", "-q", "--hard", root, cwd=archive.root)
+    with Writer(archive, Identity()) as writer:  # the merged archive's own commit
+        put(writer, "d", 1)
+        writer.checkpoint()
+    git("reset", "-q", "--hard", cwd=archive.root)  # the writer leaves the worktree to the updater
+    same_second = {"GIT_AUTHOR_DATE": WHEN.isoformat(), "GIT_COMMITTER_DATE": WHEN.isoformat()}
+    for tip in (a1, c):  # merged once after a1, again after c
+        subprocess.run(
+            ["git", "-c", "user.name=m", "-c", "user.email=m@localhost", "merge", "-q", "--no-edit", tip],
+            cwd=archive.root, env={**os.environ, **same_second}, check=True,
+        )  # fmt: skip
+
+    history = Cli(archive.root).json("history", "x/2015/09/a.md")
+    assert [(v["version"], v["commit"]) for v in history["versions"]] == [(1, a1), (2, a2)]
