@@ -145,6 +145,7 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
     if tree is None:
         return NotArticle("the page is not HTML that can be parsed")
     meta = _metadata(tree, url)
+    _drop_link_clusters(tree)
     # Read before trafilatura prunes the tree.
     standfirst = _standfirst(tree, meta.get("title", ""))
     figures = _figures(tree, url)
@@ -431,6 +432,7 @@ def _container_blocks(html: str) -> list[str]:
     tree = trafilatura.load_html(html)
     if tree is None:
         return []
+    _drop_link_clusters(tree)
     out = []
     for node in _container(tree).iter():
         if not isinstance(node.tag, str) or node.tag not in _BLOCKS:
@@ -441,6 +443,74 @@ def _container_blocks(html: str) -> list[str]:
             continue  # a paragraph inside a list item or quote is read with it
         out.append(" ".join("".join(str(t) for t in node.itertext()).split()))
     return out
+
+
+_LIST_OF_LINKS = 0.8  # share of a paragraph's words inside its links
+_CARD_OF_LINKS = 0.9  # the same, for a card set inside a sentence
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_CARD_PARTS = frozenset({"img", "picture", "div", "ul", "ol", "li", "p"})
+
+
+def _drop_link_clusters(tree: lxml.html.HtmlElement) -> None:
+    """Remove the lists of links that sites set among an article's paragraphs: a
+    paragraph that is two or more links and little else ("DON'T MISS" promotions), with
+    the short heading over it, and a card of three or more links with a picture or
+    blocks of its own inside a sentence (a person's latest stories, shown on hover).
+    They are not the article, and their links rotate as the site publishes: kept, they
+    would make versions of their own. Captions (credits are often links) are left alone."""
+    for para in list(tree.iter("p")):
+        if _links(para) < 2 or para.getparent() is None or _in_figure(para):
+            continue
+        while (card := _card(para)) is not None:
+            card.drop_tree()
+        if _links(para) >= 2 and _linked_share(para) >= _LIST_OF_LINKS:
+            heading = para.getprevious()
+            if heading is not None and _labels_a_list(heading):
+                heading.drop_tree()
+            para.drop_tree()
+
+
+def _card(node: etree._Element) -> lxml.html.HtmlElement | None:
+    """The innermost element below `node` holding three or more links, nearly no other
+    words, and a picture or a block: not a run of linked names in the sentence itself."""
+    for child in node:
+        if not isinstance(child, lxml.html.HtmlElement) or child.tag == "a":
+            continue
+        if _links(child) >= 3:
+            inner = _card(child)
+            if inner is not None:
+                return inner
+            if _linked_share(child) >= _CARD_OF_LINKS and any(
+                isinstance(n.tag, str) and n.tag in _CARD_PARTS for n in child.iterdescendants()
+            ):
+                return child
+    return None
+
+
+def _in_figure(node: etree._Element) -> bool:
+    return any(a.tag in ("figure", "figcaption") for a in node.iterancestors())
+
+
+def _links(node: etree._Element) -> int:
+    return sum(1 for _ in node.iter("a"))
+
+
+def _linked_share(node: etree._Element) -> float:
+    words = len(_text(node).split())
+    linked = sum(len(_text(a).split()) for a in node.iter("a"))
+    return min(linked / words, 1.0) if words else 0.0
+
+
+def _labels_a_list(node: etree._Element) -> bool:
+    """A short heading with no link: a heading element, or a paragraph in capitals or
+    all in bold ("DON'T MISS", "Read more")."""
+    text = _text(node)
+    if not text or len(text.split()) > 4 or node.find(".//a") is not None:
+        return False
+    if node.tag in _HEADINGS:
+        return True
+    bold = "".join(_text(b) for b in node.iter("strong", "b"))
+    return node.tag == "p" and (text.isupper() or bold.replace(" ", "") == text.replace(" ", ""))
 
 
 def _standfirst(tree: etree._Element, title: str) -> str | None:

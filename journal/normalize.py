@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALISER_VERSION = "3"  # 3: photo captions read
+NORMALISER_VERSION = "4"  # 3: photo captions read; 4: lists and cards of links dropped
 
 # Zero-width and formatting characters that never carry meaning in article text:
 # soft hyphen, zero-width space/joiners, LRM/RLM, bidi embeddings and isolates,

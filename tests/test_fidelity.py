@@ -73,6 +73,73 @@ def extracted(html: str) -> Extraction:
     return found
 
 
+def promoted(*headlines: str) -> str:
+    """A "DON'T MISS" block of links to other stories, set among the paragraphs."""
+    links = "<br>".join(
+        f'<a href="/other/{i}">{h}</a> [<strong>VIDEO</strong>]' for i, h in enumerate(headlines)
+    )
+    return f"<p><strong>DON'T MISS</strong></p><p>{links}</p>"
+
+
+def with_card(*headlines: str) -> str:
+    """A sentence naming a person whose card of latest stories is set inside it."""
+    stories = " ".join(f'<a class="people-articles" href="/s/{i}">{h}</a>' for i, h in enumerate(headlines))
+    card = (
+        f'<span class="rollover-block"><span><img src="/p.jpg" alt=""><a href="/people/ada">Ada Lovelace</a>'
+        f'{stories} <a class="more" href="/people/ada">MORE</a></span></span>'
+    )
+    return (
+        f'<p>The budget was questioned by Rep. <span class="rollover"><a href="/people/ada">Ada Lovelace</a>'
+        f"{card}</span> (D-Calif.), who <a href='/vote'>voted</a> against it on Tuesday.</p>"
+    )
+
+
+SENTENCE = "The budget was questioned by Rep. Ada Lovelace (D-Calif.), who voted against it on Tuesday."
+
+
+def test_lists_and_cards_of_links_among_the_paragraphs_are_not_the_article() -> None:
+    inline = (
+        "<p>Shares of <a href='/a'>Acme</a>, <a href='/b'>Globex</a> and <a href='/c'>Initech</a> fell.</p>"
+    )
+    html = article_html(
+        "Story",
+        PARAS,
+        figures={
+            2: promoted("Minister resigns", "Storm warning for the coast"),
+            3: with_card("Old news", "More"),
+            4: inline,
+        },
+    )
+    paras = extracted(html).paragraphs
+    assert paras == (
+        *PARAS[:2],
+        PARAS[2],
+        SENTENCE,
+        PARAS[3],
+        "Shares of Acme, Globex and Initech fell.",
+        *PARAS[4:],
+    )
+
+
+def test_rotating_links_among_the_paragraphs_make_no_version(site: Site, cli: Cli) -> None:
+    def page(paras: list[str], *headlines: str) -> str:
+        return article_html(
+            "Story", paras, figures={2: promoted(*headlines[:2]), 4: with_card(*headlines[2:])}
+        )
+
+    url = setup(site, cli, page(PARAS, "A", "B c d", "E f g", "H i j"))
+    site.put(
+        "/story", page(PARAS, "Minister resigns", "Storm warning", "Budget passes", "Vote delayed", "Recount")
+    )
+    assert cli.json("update", "--force")["commits"] == 0
+    edited = [*PARAS[:5], PARAS[5].replace("every level", "the highest level")]
+    site.put("/story", page(edited, "Later story", "Another one", "Third", "Fourth", "Fifth"))
+    cli("update", "--force")
+    history = cli.json("history", url)["versions"]
+    assert [v["change"] for v in history] == ["new", "edit"]
+    assert history[-1]["summary"] == "1 paragraph edited"
+
+
 def test_site_name_is_taken_off_the_title() -> None:
     html = article_html("Obama admits gun laws frustrate him - BBC News", PARAS).replace(
         "</head>", '<meta property="og:site_name" content="BBC News"></head>'

@@ -150,3 +150,23 @@ def test_without_the_stored_page_captions_join_as_a_reextract(site: Site, cli: C
     assert [v["change"] for v in cli.json("history", url)["versions"]] == ["new", "reextract", "reextract"]
     text = (cli.archive / cli.json("status", url)["path"]).read_text()
     assert text.index(PARAS[0]) < text.index(CAPTION) < text.index(PARAS[1])
+
+
+def test_a_list_of_links_an_older_extractor_kept_goes_in_a_reextract(site: Site, cli: Cli) -> None:
+    def page(*headlines: str) -> str:
+        links = "<br>".join(f'<a href="/other/{i}">{h}</a>' for i, h in enumerate(headlines))
+        return article_html("Story", PARAS, figures={2: f"<p><strong>DON'T MISS</strong></p><p>{links}</p>"})
+
+    url = site.put("/story", page("Minister resigns", "Storm warning"))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    as_if_an_old_extractor_made_it(
+        cli, url, lambda p: (*p[:2], "DON'T MISS", "Minister resigns", "Storm warning", *p[2:])
+    )
+    site.put("/story", page("Budget passes", "Vote delayed"))  # the links rotated since
+    summary = cli.json("update", "--force")
+    assert summary["totals"] == {**summary["totals"], "reextracted": 1, "changed": 0}
+    assert [v["change"] for v in cli.json("history", url)["versions"]] == ["new", "reextract", "reextract"]
+    assert document.parse((cli.archive / cli.json("status", url)["path"]).read_bytes()).paragraphs == tuple(
+        PARAS
+    )
