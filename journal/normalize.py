@@ -12,7 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALISER_VERSION = "4"  # 3: photo captions read; 4: lists and cards of links dropped
+NORMALISER_VERSION = (
+    "4"  # 3: photo captions read; 4: lists and cards of links dropped, and the headings of such lists
+)
 
 # Zero-width and formatting characters that never carry meaning in article text:
 # soft hyphen, zero-width space/joiners, LRM/RLM, bidi embeddings and isolates,
@@ -43,6 +45,15 @@ _BOILERPLATE_LINES = frozenset(
     related content
     related coverage
     related links
+    don't miss
+    must read
+    recommended
+    recommended for you
+    you may also like
+    you might also like
+    editor's picks
+    more stories
+    around the web
     more on this story
     more on this topic
     top stories
@@ -103,9 +114,6 @@ _BOILERPLATE_LINES = frozenset(
     """.strip().splitlines()
 )
 
-# Short lines that only say when the page was touched ("Updated 5 minutes ago",
-# "Last updated: 18 September 2015", "Page last updated at 19:26 GMT, Sunday, 5 April 2009").
-# They change with every edit or every fetch, and the commit time already records it.
 # Short lines that only say when the page was touched ("Updated 5 minutes ago",
 # "Last updated: 18 September 2015", "Updated Nov. 19, 2019 at 1:23 p.m. EST", or a
 # bare "12 April 2015"): every word is a date, a time, a zone or a word like
@@ -190,7 +198,7 @@ def is_boilerplate(line: str) -> bool:
     bare = _EDGE_PUNCT.sub("", line).casefold()
     if not bare:
         return True  # a line of punctuation only: separators, bullets, "----"
-    bare = _SPACE.sub(" ", bare)
+    bare = _SPACE.sub(" ", bare).replace("\u2019", "'")
     if bare in _BOILERPLATE_LINES:
         return True
     return bool(_READING_TIME.match(bare)) or _is_stamp(bare)

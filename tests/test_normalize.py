@@ -52,6 +52,10 @@ def test_clean(raw: str, expected: str) -> None:
         "-----------------",
         "•",
         "Listen to this article",
+        "DON'T MISS",
+        "Don\u2019t miss:",
+        "You may also like",
+        "Editor's picks",
     ],
 )
 def test_furniture_is_dropped(line: str) -> None:
@@ -69,6 +73,8 @@ def test_furniture_is_dropped(line: str) -> None:
         "Read more about the inquiry in the committee's report, which runs to 300 pages and was published on Friday.",
         "On 12 April 2015 the minister resigned.",
         "The May election",
+        "Don't miss the final act, critics say.",
+        "Recommended reading for ministers: the 1998 report.",
         "2019 | 2020 | 2021",
         "Alpha Party | 120,345 | 41.2%",
     ],
