@@ -19,12 +19,14 @@ DIR is the corpus root (the folder holding `pages/` and `feeds/`). Two parts:
    deleted paragraphs; 6072486-A → B: no version; 7984711-A → invalid, a copy of B that no
    longer names its headline in metadata: no version).
 
-2. A feed's history replayed through the real pipeline. `feeds/history/<name>/` holds
-   consecutive RSS snapshots, `feeds/history/manifest.json` their times. A
+2. Feed histories replayed through the real pipeline, each on its own. Every folder
+   `feeds/history/<name>/` holds consecutive snapshots of one feed (RSS 2.0 or Atom),
+   `feeds/history/manifest.json` their times (`local`, `commit_time`). A
    ThreadingHTTPServer on 127.0.0.1 serves, at step k, snapshot k as the feed (item links
    pointed at the local server) and, for every item seen so far, an article page built from
-   its latest `content:encoded` (with the feed's "Read N remaining paragraphs | Comments"
-   line removed), title, description and creator, inside site chrome: navigation, a byline
+   its latest content (`content:encoded` or Atom `content`, else the description or
+   summary; the feed's "Read N remaining paragraphs | Comments" line removed), title,
+   description and creator, inside the chrome of a site named after the feed: navigation, a byline
    line with the feed's pubDate, a "Most read" list of other current headlines (it changes
    at every step), a footer, `og:title`, `author` and `article:published_time` metadata.
    Pages carry an ETag. A fresh archive with one source on that feed runs one
@@ -46,7 +48,8 @@ DIR is the corpus root (the folder holding `pages/` and `feeds/`). Two parts:
 
 Markdown goes to stdout; `--json` prints the results as JSON instead; `--write` also puts
 the markdown into bench/RESULTS.md under "Change detection". `--steps N` replays only the
-first N snapshots; `--keep DIR` keeps the replay's archive there for inspection.
+first N snapshots of each feed; `--keep DIR` keeps the replays' archives there (a folder per
+feed) for inspection.
 """
 
 from __future__ import annotations
@@ -215,11 +218,13 @@ class Case:
     name: str
     first: Path
     second: Path
-    expect_version: bool
+    expect_version: bool | None  # None: not known, reported but not scored
     expect_removed: int | None = None  # exactly this many paragraphs deleted, nothing else
 
     @property
     def expected(self) -> str:
+        if self.expect_version is None:
+            return "not known (unscored)"
         if not self.expect_version:
             return "no version"
         if self.expect_removed is not None:
@@ -232,14 +237,15 @@ class CaseResult:
     name: str
     expected: str
     offline: str
-    offline_ok: bool
+    offline_ok: bool | None
     pipeline: str
-    pipeline_ok: bool
+    pipeline_ok: bool | None
     diff: str
     notes: list[str] = field(default_factory=list)
 
 
-# What the corpus README says about each same-url site: was the article edited?
+# What the corpus README says about each same-url site: was the article edited? Pairs of
+# other sites are run and reported all the same, unscored.
 SAME_URL_EDITED = {"guardian": False, "washingtonpost": False, "bbc_news": True}
 
 
@@ -249,9 +255,7 @@ def same_url_cases(corpus: Path) -> list[Case]:
         first = later.with_name(re.sub(r"-\d{4}\.html$", ".html", later.name))
         if first.exists():
             site = later.parent.name
-            edited = SAME_URL_EDITED.get(site)
-            if edited is not None:
-                cases.append(Case(f"{site}/{first.stem} → {later.stem}", first, later, edited))
+            cases.append(Case(f"{site}/{first.stem} → {later.stem}", first, later, SAME_URL_EDITED.get(site)))
     return cases
 
 
@@ -279,7 +283,9 @@ def exact_removal(delta: Diff, count: int) -> bool:
     return stats["removed"] == count and others == 0 and not delta.fields
 
 
-def verdict_ok(case: Case, made: bool, delta: Diff | None) -> bool:
+def verdict_ok(case: Case, made: bool, delta: Diff | None) -> bool | None:
+    if case.expect_version is None:
+        return None
     if made != case.expect_version:
         return False
     if made and case.expect_removed is not None:
@@ -291,26 +297,35 @@ def describe(delta: Diff) -> str:
     return f"{delta.summary()} ({delta.words()} words, {delta.size()})"
 
 
-def offline_case(case: Case) -> tuple[str, bool, str]:
+def unusable(case: Case) -> bool | None:
+    """The verdict when the pair cannot be compared at all: wrong if anything was expected."""
+    return None if case.expect_version is None else False
+
+
+def offline_case(case: Case) -> tuple[str, bool | None, str]:
     url = "https://example.org/article"
     a = extract_page(case.first.read_bytes(), "text/html", url)
     b = extract_page(case.second.read_bytes(), "text/html", url)
     if isinstance(a, NotArticle):
-        return f"first capture is not an article: {a.reason}", False, ""
+        return f"first capture is not an article: {a.reason}", unusable(case), ""
     if isinstance(b, NotArticle):
-        return f"no version: not an article ({b.reason})", not case.expect_version, ""
+        return f"no version: not an article ({b.reason})", verdict_ok(case, False, None), ""
     # The checker's caption rule: a caption counts only for the same media, captioned in both.
     settled = captions.settle(a.paragraphs, b.paragraphs)
     delta = diff(as_text(a, url), replace(as_text(b, url), paragraphs=settled))
     if a.headline_meta and not b.headline_meta:
         # The checker's rule: a page that stops naming its headline is not trusted.
-        return "no version (the page no longer names its headline)", not case.expect_version, describe(delta)
+        return (
+            "no version (the page no longer names its headline)",
+            verdict_ok(case, False, None),
+            describe(delta),
+        )
     made = a.fingerprint != fingerprint(b.title, settled)
     verdict = "version" if made else "no version (same fingerprint)"
     return verdict, verdict_ok(case, made, delta), describe(delta)
 
 
-def pipeline_case(case: Case, site: Site, workdir: Path) -> tuple[str, bool, list[str]]:
+def pipeline_case(case: Case, site: Site, workdir: Path) -> tuple[str, bool | None, list[str]]:
     start = datetime(2024, 1, 1, tzinfo=UTC)
     archive = new_archive(workdir / "archive", start)
     path = "/article"
@@ -323,12 +338,12 @@ def pipeline_case(case: Case, site: Site, workdir: Path) -> tuple[str, bool, lis
         notes += [f"pass {step + 1}: {f['error']}" for f in summary.failures]
     found = read_versions(archive)
     if not found:
-        return "no article recorded", False, notes
+        return "no article recorded", unusable(case), notes
     row, revisions = next(iter(found.values()))
     made = [r for r in revisions if r.change in VERSIONS]
     if len(made) < 2:
         verdict = f"{len(made)} version(s): no new version"
-        return verdict, not case.expect_version and len(made) == 1, notes
+        return verdict, verdict_ok(case, False, None) if made else unusable(case), notes
     state = State.open(archive.state_dir)
     try:
         delta, _, _ = Reader(archive, state).diff(row)
@@ -354,6 +369,7 @@ def run_cases(corpus: Path, site: Site, workdir: Path) -> list[CaseResult]:
 _NS = {"content": "http://purl.org/rss/1.0/modules/content/", "dc": "http://purl.org/dc/elements/1.1/"}
 _TRAILER = re.compile(r"<p>\s*<a [^>]*>\s*Read \d+ remaining paragraphs?\s*</a>.*?</p>\s*$", re.S | re.I)
 _FEED_LINK = re.compile(rb"<link>\s*(https?://[^<\s]+)\s*</link>")
+_ATOM_HREF = re.compile(rb'(<link\b[^>]*?\bhref=")(https?://[^"]+)(")')
 
 
 @dataclass(frozen=True)
@@ -377,35 +393,85 @@ class Snapshot:
     time: float
     xml: bytes
     items: tuple[Item, ...]
+    site: str  # the feed's own title
 
 
 def load_snapshots(folder: Path, manifest: Path) -> list[Snapshot]:
-    entries = json.loads(manifest.read_text("utf-8"))
-    times = {Path(e["local"]).name: datetime.fromisoformat(e["commit_time"]).timestamp() for e in entries}
-    paths = sorted((p for p in folder.glob("*.xml") if p.name in times), key=lambda p: times[p.name])
-    return [
-        Snapshot(index, times[path.name], xml, parse_items(xml))
-        for index, path in enumerate(paths)
-        for xml in [path.read_bytes()]
-    ]
+    """The folder's snapshots that the manifest times, oldest first (any file name)."""
+    entries = json.loads(manifest.read_text("utf-8")) if manifest.is_file() else []
+    times = {
+        folder.parent / e["local"]: datetime.fromisoformat(e["commit_time"]).timestamp()
+        for e in entries
+        if isinstance(e, dict) and "local" in e and "commit_time" in e
+    }
+    paths = sorted((p for p in times if p.parent == folder and p.is_file()), key=lambda p: times[p])
+    snapshots: list[Snapshot] = []
+    for path in paths:
+        xml = path.read_bytes()
+        items, site = parse_feed(xml)
+        snapshots.append(Snapshot(len(snapshots), times[path], xml, items, site))
+    return snapshots
 
 
-def parse_items(xml: bytes) -> tuple[Item, ...]:
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def parse_feed(xml: bytes) -> tuple[tuple[Item, ...], str]:
+    """The items of an RSS 2.0 or Atom snapshot, and the feed's title."""
+    root = ET.fromstring(xml)
+    if root.tag == f"{_ATOM}feed":
+        return tuple(_atom_entry(e) for e in root.iter(f"{_ATOM}entry")), (
+            root.findtext(f"{_ATOM}title") or ""
+        ).strip()
     items = []
-    for node in ET.fromstring(xml).iter("item"):
+    for node in root.iter("item"):
         link = (node.findtext("link") or "").strip()
+        dek = (node.findtext("description") or "").strip()
+        content = node.findtext("content:encoded", namespaces=_NS) or ""
         items.append(
             Item(
                 guid=(node.findtext("guid") or link).strip(),
                 link=link,
                 title=(node.findtext("title") or "").strip(),
-                dek=(node.findtext("description") or "").strip(),
-                creator=(node.findtext("dc:creator", namespaces=_NS) or "").strip(),
+                dek=dek if content.strip() else "",
+                creator=(
+                    node.findtext("dc:creator", namespaces=_NS) or node.findtext("author") or ""
+                ).strip(),
                 published=(node.findtext("pubDate") or "").strip(),
-                content=_TRAILER.sub("", node.findtext("content:encoded", namespaces=_NS) or ""),
+                content=_TRAILER.sub("", content if content.strip() else dek),
             )
         )
-    return tuple(items)
+    return tuple(items), (root.findtext("channel/title") or "").strip()
+
+
+def _atom_entry(entry: ET.Element) -> Item:
+    links = entry.findall(f"{_ATOM}link")
+    alternate = [ln for ln in links if ln.get("rel", "alternate") == "alternate"] or links
+    link = (alternate[0].get("href") or "").strip() if alternate else ""
+    summary = _atom_html(entry.find(f"{_ATOM}summary"))
+    content = _atom_html(entry.find(f"{_ATOM}content"))
+    title = entry.find(f"{_ATOM}title")
+    return Item(
+        guid=(entry.findtext(f"{_ATOM}id") or link).strip(),
+        link=link,
+        title=" ".join("".join(title.itertext()).split()) if title is not None else "",
+        dek=summary if content else "",
+        creator=(entry.findtext(f"{_ATOM}author/{_ATOM}name") or "").strip(),
+        published=(entry.findtext(f"{_ATOM}published") or entry.findtext(f"{_ATOM}updated") or "").strip(),
+        content=_TRAILER.sub("", content or summary),
+    )
+
+
+def _atom_html(node: ET.Element | None) -> str:
+    """An Atom text construct as HTML: `html` arrives as markup in text, `xhtml` as child
+    elements, plain `text` is escaped."""
+    if node is None:
+        return ""
+    kind = node.get("type", "text")
+    if kind == "xhtml":
+        return "".join(ET.tostring(child, encoding="unicode") for child in node).strip()
+    text = (node.text or "").strip()
+    return text if kind == "html" else html.escape(text)
 
 
 def local_path(url: str) -> str:
@@ -414,19 +480,29 @@ def local_path(url: str) -> str:
 
 
 def local_feed(xml: bytes, base: str) -> bytes:
-    return _FEED_LINK.sub(
+    """The snapshot with its links (RSS `<link>URL</link>`, Atom `href="URL"`) pointed at the local site."""
+    xml = _FEED_LINK.sub(
         lambda m: b"<link>" + (base + local_path(m.group(1).decode())).encode() + b"</link>", xml
+    )
+    return _ATOM_HREF.sub(
+        lambda m: m.group(1) + (base + local_path(m.group(2).decode())).encode() + m.group(3), xml
     )
 
 
 def feed_time(pub_date: str) -> datetime | None:
+    """An RSS (RFC 822) or Atom (ISO 8601) date."""
     try:
         return email.utils.parsedate_to_datetime(pub_date).astimezone(UTC)
     except (TypeError, ValueError):
+        pass
+    try:
+        found = datetime.fromisoformat(pub_date.replace("Z", "+00:00"))
+    except ValueError:
         return None
+    return found.astimezone(UTC) if found.tzinfo else found.replace(tzinfo=UTC)
 
 
-def article_page(item: Item, url: str, most_read: list[Item], base: str) -> bytes:
+def article_page(item: Item, url: str, most_read: list[Item], base: str, site: str) -> bytes:
     """The item as a news site would show it: chrome around one <article>."""
     e = html.escape
     when = feed_time(item.published)
@@ -441,9 +517,9 @@ def article_page(item: Item, url: str, most_read: list[Item], base: str) -> byte
     )
     page = f"""<!DOCTYPE html>
 <html lang="en-US"><head><meta charset="utf-8">
-<title>{e(item.title)} | Ars Technica</title>
+<title>{e(item.title)} | {e(site)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta property="og:site_name" content="Ars Technica">
+<meta property="og:site_name" content="{e(site)}">
 <meta property="og:type" content="article">
 <meta property="og:title" content="{e(item.title)}">
 <meta property="og:description" content="{e(item.dek)}">
@@ -451,7 +527,7 @@ def article_page(item: Item, url: str, most_read: list[Item], base: str) -> byte
 <meta property="article:published_time" content="{iso}">
 <link rel="canonical" href="{e(url)}">
 </head><body>
-<header class="site-header"><a class="logo" href="/">Ars Technica</a>
+<header class="site-header"><a class="logo" href="/">{e(site)}</a>
 <nav><ul><li><a href="/gadgets/">Tech</a></li><li><a href="/science/">Science</a></li>
 <li><a href="/tech-policy/">Policy</a></li><li><a href="/cars/">Cars</a></li>
 <li><a href="/gaming/">Gaming &amp; Culture</a></li><li><a href="/store/">Store</a></li></ul></nav>
@@ -466,7 +542,7 @@ def article_page(item: Item, url: str, most_read: list[Item], base: str) -> byte
 <div class="share"><a href="#">Share</a> <a href="#comments">Comments</a></div>
 </article>
 <aside class="sidebar"><h2>Most Read</h2><ol>{popular}</ol></aside></main>
-<footer><p>© 2024 Condé Nast. All rights reserved. Use of this site constitutes acceptance of our
+<footer><p>© 2024 {e(site)}. All rights reserved. Use of this site constitutes acceptance of our
 User Agreement and Privacy Policy.</p><ul><li><a href="/about/">About Us</a></li>
 <li><a href="/privacy/">Privacy Policy</a></li><li><a href="/contact/">Contact</a></li></ul></footer>
 </body></html>
@@ -541,7 +617,7 @@ class Replay:
         pages = {FEED_PATH: (local_feed(snap.xml, self.site.base), FEED_TYPE)}
         for guid, item in latest.items():
             others = [o for o in snap.items if o.guid != guid][:5]
-            body = article_page(item, self.url(item), others, self.site.base)
+            body = article_page(item, self.url(item), others, self.site.base, snap.site or "News")
             pages[local_path(item.link)] = (body, HTML_TYPE)
             self.served.setdefault(guid, {})[snap.index] = Served(item, body)
         return pages
@@ -757,8 +833,8 @@ def cell(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def tick(flag: bool) -> str:
-    return "✓" if flag else "✗"
+def tick(flag: bool | None) -> str:
+    return "" if flag is None else "✓" if flag else "✗"
 
 
 def case_table(results: list[CaseResult]) -> list[str]:
@@ -844,11 +920,12 @@ def replay_tables(name: str, steps: list[StepReport], reports: list[ArticleRepor
     return lines
 
 
-def markdown(
-    cases: list[CaseResult], replay: tuple[str, list[StepReport], list[ArticleReport]] | None
-) -> str:
+ReplayResult = tuple[str, list[StepReport], list[ArticleReport]]  # feed, steps, articles
+
+
+def markdown(cases: list[CaseResult], replays: list[ReplayResult]) -> str:
     lines = case_table(cases) if cases else []
-    if replay:
+    for replay in replays:
         lines += ([""] if lines else []) + replay_tables(*replay)
     return "\n".join(lines) + "\n"
 
@@ -861,23 +938,29 @@ def write_results(body: str, command: str) -> None:
 # -- the run --------------------------------------------------------------------------------
 
 
-def history_folder(corpus: Path) -> Path | None:
-    folders = sorted(
-        p for p in (corpus / "feeds" / "history").glob("*") if p.is_dir() and any(p.glob("*.xml"))
-    )
-    return folders[0] if folders else None
+def history_folders(corpus: Path) -> list[Path]:
+    return sorted(p for p in (corpus / "feeds" / "history").glob("*") if p.is_dir() and any(p.iterdir()))
 
 
-def run_replay(
-    corpus: Path, site: Site, root: Path, steps: int | None, say: Callable[[str], None]
-) -> tuple[str, list[StepReport], list[ArticleReport]] | None:
-    folder = history_folder(corpus)
-    if folder is None:
-        return None
-    snapshots = load_snapshots(folder, folder.parent / "manifest.json")[:steps]
-    replay = Replay(snapshots, site, root)
-    replay.run(say)
-    return folder.name, replay.steps, Analysis(replay).reports()
+def run_replays(
+    corpus: Path, root: Path, steps: int | None, say: Callable[[str], None]
+) -> list[ReplayResult]:
+    """Every feed history of the corpus, each replayed on its own site into its own archive."""
+    results = []
+    for folder in history_folders(corpus):
+        snapshots = load_snapshots(folder, folder.parent / "manifest.json")[:steps]
+        if not snapshots:
+            say(f"{folder.name}: no snapshot timed in manifest.json; skipped")
+            continue
+        say(f"replaying feeds/history/{folder.name}: {len(snapshots)} snapshots")
+        site = Site()
+        try:
+            replay = Replay(snapshots, site, root / folder.name)
+            replay.run(say)
+            results.append((folder.name, replay.steps, Analysis(replay).reports()))
+        finally:
+            site.close()
+    return results
 
 
 def main() -> None:
@@ -885,8 +968,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True, help="corpus root (holds pages/ and feeds/)")
     parser.add_argument("--json", action="store_true", help="JSON instead of markdown")
     parser.add_argument("--write", action="store_true", help=f"also write the markdown into {RESULTS.name}")
-    parser.add_argument("--steps", type=int, help="replay only the first N snapshots")
-    parser.add_argument("--keep", type=Path, help="keep the replay archive in this (new) folder")
+    parser.add_argument("--steps", type=int, help="replay only the first N snapshots of each feed")
+    parser.add_argument("--keep", type=Path, help="keep the replay archives in this (new) folder")
     args = parser.parse_args()
 
     def say(message: str) -> None:
@@ -897,22 +980,22 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="eval-changes-") as tmp:
             cases = run_cases(args.corpus, site, Path(tmp))
             say(f"{len(cases)} capture pairs checked")
-            root = args.keep or Path(tmp) / "replay"
-            replay = run_replay(args.corpus, site, root, args.steps, say)
+            replays = run_replays(args.corpus, args.keep or Path(tmp) / "replay", args.steps, say)
     finally:
         site.close()
-    text = markdown(cases, replay)
+    text = markdown(cases, replays)
     if args.json:
         data = {
             "cases": [asdict(c) for c in cases],
-            "replay": None
-            if replay is None
-            else {
-                "feed": replay[0],
-                "totals": replay_totals(replay[2], replay[1]),
-                "steps": [asdict(s) for s in replay[1]],
-                "articles": [asdict(r) for r in replay[2]],
-            },
+            "replays": [
+                {
+                    "feed": name,
+                    "totals": replay_totals(reports, steps),
+                    "steps": [asdict(s) for s in steps],
+                    "articles": [asdict(r) for r in reports],
+                }
+                for name, steps, reports in replays
+            ],
         }
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
