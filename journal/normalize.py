@@ -63,6 +63,14 @@ _BOILERPLATE_LINES = frozenset(
     read more
     read more here
     continue reading
+    continue reading the main story
+    story continues below
+    story continues below advertisement
+    article continues below
+    article continues below advertisement
+    scroll to continue reading
+    skip past newsletter promotion
+    after newsletter promotion
     keep reading
     see more
     show more
@@ -82,6 +90,12 @@ _BOILERPLATE_LINES = frozenset(
     share on linkedin
     share via email
     share by email
+    share full article
+    give this article
+    gift this article
+    save
+    save article
+    save for later
     email
     facebook
     twitter
@@ -95,6 +109,13 @@ _BOILERPLATE_LINES = frozenset(
     copied
     tweet
     listen to this article
+    listen to this story
+    listen to article
+    ad feedback
+    video ad feedback
+    toggle caption
+    hide caption
+    enlarge this image
     play video
     watch video
     video player loading

@@ -56,6 +56,11 @@ def test_clean(raw: str, expected: str) -> None:
         "Don\u2019t miss:",
         "You may also like",
         "Editor's picks",
+        "Share full article",
+        "Story continues below advertisement",
+        "Skip past newsletter promotion",
+        "toggle caption",
+        "Video Ad Feedback",
     ],
 )
 def test_furniture_is_dropped(line: str) -> None:
@@ -75,6 +80,8 @@ def test_furniture_is_dropped(line: str) -> None:
         "The May election",
         "Don't miss the final act, critics say.",
         "Recommended reading for ministers: the 1998 report.",
+        "Save the date: the summit opens on Monday.",
+        "Story continues below the fold, the editor said.",
         "2019 | 2020 | 2021",
         "Alpha Party | 120,345 | 41.2%",
     ],
