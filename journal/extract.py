@@ -244,7 +244,7 @@ def _drop_link_clusters(tree: lxml.html.HtmlElement) -> None:
     for para in list(tree.iter("p")):
         if _links(para) < 2 or para.getparent() is None or _in_figure(para):
             continue
-        while (card := _card(para)) is not None:
+        for card in list(_cards(para)):
             card.drop_tree()
         if _links(para) >= 2 and _linked_share(para) >= _LIST_OF_LINKS:
             heading = para.getprevious()
@@ -253,21 +253,19 @@ def _drop_link_clusters(tree: lxml.html.HtmlElement) -> None:
             para.drop_tree()
 
 
-def _card(node: etree._Element) -> lxml.html.HtmlElement | None:
-    """The innermost element below `node` holding three or more links, nearly no other
+def _cards(node: etree._Element) -> Iterator[lxml.html.HtmlElement]:
+    """The innermost elements below `node` holding three or more links, nearly no other
     words, and a picture or a block: not a run of linked names in the sentence itself."""
     for child in node:
-        if not isinstance(child, lxml.html.HtmlElement) or child.tag == "a":
+        if not isinstance(child, lxml.html.HtmlElement) or child.tag == "a" or _links(child) < 3:
             continue
-        if _links(child) >= 3:
-            inner = _card(child)
-            if inner is not None:
-                return inner
-            if _linked_share(child) >= _CARD_OF_LINKS and any(
-                isinstance(n.tag, str) and n.tag in _CARD_PARTS for n in child.iterdescendants()
-            ):
-                return child
-    return None
+        inner = list(_cards(child))
+        if inner:
+            yield from inner
+        elif _linked_share(child) >= _CARD_OF_LINKS and any(
+            isinstance(n.tag, str) and n.tag in _CARD_PARTS for n in child.iterdescendants()
+        ):
+            yield child
 
 
 def _in_figure(node: etree._Element) -> bool:
