@@ -34,6 +34,10 @@ DIR is searched for two layouts:
   fact about the page). The page URL given to the extractors is the page's own
   `rel=canonical` or `og:url`.
 
+Pages of both layouts are decoded as the updater decodes a fetched page
+(`journal.extract.decode_html`: the declared charset, else UTF-8, else cp1252), and the
+same string goes to every system.
+
 Markdown goes to stdout; `--json` prints the same results as JSON instead; `--write`
 also puts the markdown into bench/RESULTS.md under "Extraction quality".
 """
@@ -58,7 +62,7 @@ from typing import Any
 import trafilatura
 
 from journal import captions
-from journal.extract import extract
+from journal.extract import decode_html, extract
 from journal.models import NotArticle
 
 HERE = Path(__file__).resolve().parent
@@ -176,7 +180,7 @@ def score_aeb(folder: Path) -> list[BodyScore]:
         path = folder / "html" / f"{page_id}.html.gz"
         if not path.exists():
             continue
-        html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+        html = decode_html(gzip.decompress(path.read_bytes()))  # as the updater decodes a page
         url = str(item.get("url") or f"https://example.org/{page_id}")
         texts, note, count = predictions(html, url)
         score = BodyScore(page=page_id, url=url, note=note, captions=count)
@@ -280,7 +284,7 @@ def compare(expected: Meta, got: Meta) -> dict[str, bool | None]:
 
 
 def score_readability(folder: Path) -> MetaScore:
-    html = (folder / "source.html").read_text("utf-8", errors="replace")
+    html = decode_html((folder / "source.html").read_bytes())
     raw = json.loads((folder / "expected-metadata.json").read_text("utf-8"))
     expected = Meta(raw.get("title") or None, raw.get("byline") or None, raw.get("publishedTime") or None)
     url = page_url(html, folder.name)
