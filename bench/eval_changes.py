@@ -840,7 +840,9 @@ def tick(flag: bool | None) -> str:
 def case_table(results: list[CaseResult]) -> list[str]:
     lines = [
         "Captures of one URL: offline = fingerprints of `extract_page` on both captures (caption lines "
-        "settled by `captions.settle`); pipeline = both served in turn to `update.run`, an hour apart.",
+        "settled by `captions.settle`); pipeline = both served in turn to `update.run`, an hour apart. "
+        "The checker's rules about words still on the page (or already on it) act in the pipeline only: "
+        "offline ✗ beside pipeline ✓ is where they made the difference.",
         "",
         "| pair | expected | offline (fingerprint) | pipeline (versions in git) | diff (offline) |",
         "|---|---|---|---|---|",
