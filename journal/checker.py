@@ -160,10 +160,7 @@ class Checker:
             return latest
         redone = _document(row, again)
         if document.render(redone) != document.render(latest):
-            self.ledger.commit(
-                row, Change.REEXTRACT, redone, again.fingerprint, None, again.headline_meta, latest
-            )
-            row.fingerprint = again.fingerprint
+            self._reflowed(row, redone, again.fingerprint, again.headline_meta, latest)
         return redone
 
     def _adopt_captions(self, row: ArticleRow, found: Extraction, latest: ArticleText) -> ArticleText:
@@ -174,10 +171,16 @@ class Checker:
         if lines is latest.paragraphs:
             return latest
         adopted = replace(latest, paragraphs=lines)
-        fp = fingerprint(adopted.title, lines)
-        self.ledger.commit(row, Change.REEXTRACT, adopted, fp, None, found.headline_meta, latest)
+        return self._reflowed(row, adopted, fingerprint(adopted.title, lines), found.headline_meta, latest)
+
+    def _reflowed(
+        self, row: ArticleRow, text: ArticleText, fp: str, headline_meta: bool, latest: ArticleText
+    ) -> ArticleText:
+        """Commit `text` as a `reextract` of `latest` (how the article is read changed, not
+        the article), and compare what follows with it."""
+        self.ledger.commit(row, Change.REEXTRACT, text, fp, None, headline_meta, latest)
         row.fingerprint = fp
-        return adopted
+        return text
 
     async def _settle(
         self,
@@ -219,15 +222,9 @@ class Checker:
             return previous, paragraphs
         interim = _seen_before(rows, await self.pool.visible_words(stored.body, stored.content_type))
         if interim != previous.paragraphs:
-            picked_up = ArticleText(
-                previous.url, previous.source, previous.title, interim, previous.published, previous.byline
-            )
-            interim_fp = fingerprint(previous.title, interim)
-            self.ledger.commit(
-                row, Change.REEXTRACT, picked_up, interim_fp, None, found.headline_meta, previous
-            )
-            row.fingerprint = interim_fp
-            previous = picked_up
+            picked_up = replace(previous, paragraphs=interim)
+            fp = fingerprint(previous.title, interim)
+            previous = self._reflowed(row, picked_up, fp, found.headline_meta, previous)
         return previous, paragraphs
 
     def _identify(self, row: ArticleRow, resp: Response, found: Extraction | None) -> ArticleRow | None:
