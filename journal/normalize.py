@@ -12,9 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-NORMALISER_VERSION = (
-    "4"  # 3: photo captions read; 4: lists and cards of links dropped, and the headings of such lists
-)
+# 3: photo captions read; 4: lists and cards of links dropped, with the headings of such lists.
+NORMALISER_VERSION = "4"
 
 # Zero-width and formatting characters that never carry meaning in article text:
 # soft hyphen, zero-width space/joiners, LRM/RLM, bidi embeddings and isolates,

@@ -46,13 +46,8 @@ class PageStore:
             # Level 1: a little larger than 6, and less than half the time on the writer's path.
             data = gzip.compress(header + body, compresslevel=1, mtime=0)
         tmp = f"{path}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
+        with open(tmp, "wb") as file:
+            file.write(data)
         os.replace(tmp, path)
 
     def load(self, sid: str) -> StoredPage | None:
