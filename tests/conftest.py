@@ -134,10 +134,11 @@ def article_html(
     canonical: str | None = None,
     extra_head: str = "",
     chrome: bool = True,
-    figures: dict[int, str] | None = None,
+    blocks: dict[int, str] | None = None,
 ) -> str:
-    """A realistic news page: site chrome around one <article>. `figures` puts raw figure
-    HTML before the paragraph of that index (at the end for an index past the last)."""
+    """A realistic news page: site chrome around one <article>. `blocks` puts raw HTML (a
+    figure, a list of links) before the paragraph of that index (at the end for an index
+    past the last)."""
     esc = html.escape
     head = [
         f"<title>{esc(title)} | The Daily Fixture</title>",
@@ -149,10 +150,10 @@ def article_html(
         head.append(f'<meta property="article:published_time" content="{published}">')
     if canonical:
         head.append(f'<link rel="canonical" href="{esc(canonical)}">')
-    blocks = [f"<p>{esc(p)}</p>" for p in paragraphs] + [""]
-    for at, markup in sorted((figures or {}).items(), reverse=True):
-        blocks.insert(min(at, len(paragraphs)), markup)
-    body = "\n".join(b for b in blocks if b)
+    parts = [f"<p>{esc(p)}</p>" for p in paragraphs] + [""]
+    for at, markup in sorted((blocks or {}).items(), reverse=True):
+        parts.insert(min(at, len(paragraphs)), markup)
+    body = "\n".join(part for part in parts if part)
     nav = (
         '<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li>'
         '<li><a href="/business">Business</a></li></ul></nav>'

@@ -164,7 +164,7 @@ def test_captions_are_read_at_their_figures_places() -> None:
     html = article_html(
         "Talks",
         PARAS,
-        figures={
+        blocks={
             0: figure(
                 "Officials arrive for the talks.", "/photos/lead.jpg?w=1200#top", credit="Photo: Agency"
             ),
@@ -207,7 +207,7 @@ def test_captions_are_read_at_their_figures_places() -> None:
     ],
 )
 def test_the_media_of_a_figure_is_its_address_without_query(markup: str, expected: str) -> None:
-    lines = extracted(article_html("Talks", PARAS, figures={1: f"<figure>{markup}</figure>"})).paragraphs
+    lines = extracted(article_html("Talks", PARAS, blocks={1: f"<figure>{markup}</figure>"})).paragraphs
     caption = captions.parse(lines[1])
     assert caption is not None
     assert caption.media == (f"https://news.example.org{expected}" if expected else "")
@@ -217,7 +217,7 @@ def test_figures_outside_the_article_and_without_captions_are_left_out() -> None
     html = article_html(
         "Talks",
         PARAS,
-        figures={
+        blocks={
             1: figure("", "/no-caption.jpg"),
             2: "<aside><figure><img src='/teaser.jpg'><figcaption>Read this next</figcaption></figure></aside>",
         },
@@ -230,7 +230,7 @@ def test_a_caption_beside_the_photo_without_figcaption_is_read_without_page_cont
         "<figure><img src='/mpox.jpg'><p class='caption'><a href='/mpox-big.jpg'>Enlarge</a> "
         "<span>/</span> A micrograph of a virion. (credit: Agency)</p><button>Share</button></figure>"
     )
-    lines = extracted(article_html("Talks", PARAS, figures={1: markup})).paragraphs
+    lines = extracted(article_html("Talks", PARAS, blocks={1: markup})).paragraphs
     assert lines[1] == "![A micrograph of a virion. (credit: Agency)](https://news.example.org/mpox.jpg)"
 
 
@@ -238,7 +238,7 @@ def test_one_placeholder_for_many_photos_is_no_identity() -> None:
     html = article_html(
         "Talks",
         PARAS,
-        figures={1: figure("First photo", "/blank.gif"), 3: figure("Second photo", "/blank.gif")},
+        blocks={1: figure("First photo", "/blank.gif"), 3: figure("Second photo", "/blank.gif")},
     )
     found = [captions.parse(p) for p in extracted(html).paragraphs if captions.is_caption(p)]
     assert [(c.text, c.media) for c in found if c] == [("First photo", ""), ("Second photo", "")]
@@ -246,11 +246,11 @@ def test_one_placeholder_for_many_photos_is_no_identity() -> None:
 
 def test_a_caption_the_extractor_read_as_a_paragraph_is_only_a_caption() -> None:
     caption = "Officials arrive for the talks on Friday morning in the capital city"
-    plain = article_html("Talks", PARAS, figures={1: figure(caption, "/lead.jpg")})
+    plain = article_html("Talks", PARAS, blocks={1: figure(caption, "/lead.jpg")})
     lines = extracted(plain).paragraphs
     assert [p for p in lines if caption in p] == [f"![{caption}](https://news.example.org/lead.jpg)"]
 
 
 def test_captions_do_not_make_a_page_an_article() -> None:
-    short = article_html("Brief", ["Too short."], figures={0: figure("A long caption " * 20, "/x.jpg")})
+    short = article_html("Brief", ["Too short."], blocks={0: figure("A long caption " * 20, "/x.jpg")})
     assert not isinstance(extract(short, URL), Extraction)

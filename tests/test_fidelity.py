@@ -104,7 +104,7 @@ def test_lists_and_cards_of_links_among_the_paragraphs_are_not_the_article() -> 
     html = article_html(
         "Story",
         PARAS,
-        figures={
+        blocks={
             2: promoted("Minister resigns", "Storm warning for the coast"),
             3: with_card("Old news", "More"),
             4: inline,
@@ -124,7 +124,7 @@ def test_lists_and_cards_of_links_among_the_paragraphs_are_not_the_article() -> 
 def test_rotating_links_among_the_paragraphs_make_no_version(site: Site, cli: Cli) -> None:
     def page(paras: list[str], *headlines: str) -> str:
         return article_html(
-            "Story", paras, figures={2: promoted(*headlines[:2]), 4: with_card(*headlines[2:])}
+            "Story", paras, blocks={2: promoted(*headlines[:2]), 4: with_card(*headlines[2:])}
         )
 
     url = setup(site, cli, page(PARAS, "A", "B c d", "E f g", "H i j"))
@@ -199,7 +199,7 @@ def captioned(
     src: str | None = LEAD,
     paras: list[str] = PARAS,
 ) -> str:
-    return article_html("Story", paras, figures={1: figure(caption, src)})
+    return article_html("Story", paras, blocks={1: figure(caption, src)})
 
 
 def text_of(cli: Cli, url: str) -> str:
@@ -257,7 +257,7 @@ def test_an_edit_during_a_redesign_keeps_the_old_caption(site: Site, cli: Cli) -
     redesign = article_html(
         "Story",
         edited,
-        figures={
+        blocks={
             0: figure(
                 "Watch: the ministers speak after the talks.", "https://video.example.org/p1.jpg", video=True
             ),

@@ -110,7 +110,7 @@ def with_a_photo(paras: list[str]) -> str:
     return article_html(
         "Story",
         paras,
-        figures={
+        blocks={
             1: figure("Officials arrive for the talks on Friday.", "https://cdn.example.org/photos/lead.jpg")
         },
     )
@@ -155,7 +155,7 @@ def test_without_the_stored_page_captions_join_as_a_reextract(site: Site, cli: C
 def test_a_list_of_links_an_older_extractor_kept_goes_in_a_reextract(site: Site, cli: Cli) -> None:
     def page(*headlines: str) -> str:
         links = "<br>".join(f'<a href="/other/{i}">{h}</a>' for i, h in enumerate(headlines))
-        return article_html("Story", PARAS, figures={2: f"<p><strong>DON'T MISS</strong></p><p>{links}</p>"})
+        return article_html("Story", PARAS, blocks={2: f"<p><strong>DON'T MISS</strong></p><p>{links}</p>"})
 
     url = site.put("/story", page("Minister resigns", "Storm warning"))
     cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))

@@ -48,7 +48,7 @@ def build(root: Path) -> Archive:
             return article_html(
                 "Talks resume",
                 PARAS,
-                figures={
+                blocks={
                     1: figure(caption, LEAD),
                     3: figure(HOSTILE, SNEAKY),
                     5: figure("A photo with a bad address.", "javascript:alert(6)"),
