@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journal.errors import FeedError
+from journal.evidence import Page
 from journal.models import Extraction, FeedResult, NotArticle
 
 DEPTH = 2  # requests waiting at one worker
@@ -84,10 +85,10 @@ class ExtractorPool:
             return NotArticle(f"the extractor crashed on this page ({exc})", blocked=True)
         return result
 
-    async def visible_words(self, body: bytes, content_type: str | None) -> str:
-        """The article's words on a page (`journal.extract.visible_words`). Raises WorkerDied."""
-        words: str = await self._call("visible_words", (body, content_type))
-        return words
+    async def page_text(self, body: bytes, content_type: str | None) -> Page:
+        """The words a page shows (`journal.pagetext.read`). Raises WorkerDied."""
+        page: Page = await self._call("page_text", (body, content_type))
+        return page
 
     async def parse_feed(self, body: bytes, url: str, content_type: str | None) -> FeedResult:
         """A feed parsed off the event loop (feedparser is slow on big feeds). Raises FeedError."""
@@ -257,10 +258,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None) -> FeedResult:
     return parse(body, url, content_type)
 
 
-def visible_words(body: bytes, content_type: str | None) -> str:
-    from journal.extract import visible_words as words
+def page_text(body: bytes, content_type: str | None) -> Page:
+    from journal.pagetext import read
 
-    return words(body, content_type)
+    return read(body, content_type)
 
 
 def _serve(sock: socket.socket) -> None:

@@ -1,0 +1,434 @@
+"""Evidence from the whole page: the newsroom's changes told from the reading's.
+
+An extractor does not always take the same blocks of a page: a redesign moves a credit
+into a paragraph, splits the body over two `<article>` elements, shows the headline again
+as a paragraph. Every difference between the latest version and a fresh extraction is
+the newsroom's or the reading's, and the pages on both sides tell which:
+
+- the newsroom's: its words left the page, or were not on the page before;
+- the reading's: the words the latest version had there are still on the fresh page
+  (outside the fresh text), and the words the fresh text has there were already on the
+  page behind the latest version (outside the latest text).
+
+Differences are found word by word (a CJK character is a word) across paragraph breaks,
+so a credit glued to a paragraph, or a paragraph split in two, is one small difference,
+not a paragraph removed and another added. A difference inside a paragraph is judged
+with a few words of context on each side, so "five" becoming "six" is judged as "said
+five people died" leaving the page, not as the word "five" somewhere on it. At a
+paragraph's edge there is no context to take: a block that joined or left a paragraph
+brings none of its own.
+
+`decide` is pure: the checker calls it on every changed page, `bench/redesign.py` on
+generated redesigns. What the pages are made of is `journal.pagetext`'s business.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+from journal import captions
+from journal.models import ArticleText
+from journal.normalize import same_words
+
+# A text of at least this many words (a CJK character counts half) is strong evidence on
+# its own: on a news page a run of eight words recurs only where the text itself is
+# repeated (a standfirst shown twice, a pull quote). Shorter texts ("Photo: AP", "By Jane
+# Doe", "said five people") recur by chance, so they count only as the whole text of an
+# element of the page, or when the page shows them as often as before.
+STRONG = 8.0
+CONTEXT = 3  # words on each side of a difference inside a paragraph
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CAPTION_KEY = "\x00caption"
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as evidence counts them: `\\w+` runs, each CJK character a word
+    of its own (Chinese and Japanese put no spaces between words)."""
+    return _TOKEN.findall(_canonical(text))
+
+
+def weight(tokens: Sequence[str]) -> float:
+    """How much text `tokens` are, in words: a CJK character is half a word."""
+    return sum(0.5 if _CJK_CHAR.fullmatch(t) else 1.0 for t in tokens)
+
+
+def _canonical(text: str) -> str:
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
+
+
+def _key(tokens: Sequence[str]) -> str:
+    return f" {' '.join(tokens)} "
+
+
+@dataclass(frozen=True)
+class Page:
+    """The words a page shows (and states as its description), in reading order, and the
+    words of each of its elements shorter than STRONG."""
+
+    text: str = "  "  # " w1 w2 … ": every word between single spaces
+    blocks: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, segments: Sequence[str], blocks: Sequence[str] = ()) -> Page:
+        """A page from its texts; no match runs from one segment into the next."""
+        text = " | ".join(" ".join(words(s)) for s in segments)
+        short = (words(b) for b in blocks)
+        return cls(f" {text} ", frozenset(_key(w) for w in short if w and weight(w) < STRONG))
+
+    def count(self, tokens: Sequence[str]) -> int:
+        return self.text.count(_key(tokens)) if tokens else 0
+
+    def is_block(self, tokens: Sequence[str]) -> bool:
+        return _key(tokens) in self.blocks
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a fresh extraction means for the archive.
+
+    `reflow`: the same words in the same order as the latest version, laid out in other
+    paragraphs (a `reextract` if the file differs). Otherwise `interim`, when set, is the
+    latest version plus the paragraphs the extractor reads now that were on the page all
+    along (a `reextract`), and `text` is the fresh text with every difference of the
+    reading undone: an edit when its words differ from `interim` (or the latest version).
+    """
+
+    text: ArticleText
+    interim: ArticleText | None = None
+    reflow: bool = False
+    reading: int = 0  # differences put down to the reading
+    newsroom: int = 0  # differences put down to the newsroom
+
+
+def decide(latest: ArticleText, old_page: Page | None, fresh: ArticleText, new_page: Page) -> Decision:
+    """Tell the newsroom's changes from the reading's. `fresh` is the fresh extraction as
+    a text; `old_page` is None when the page behind the latest version is not kept.
+    Captions settle first (`captions.settle`): a caption counts only for the same media."""
+    lines = captions.settle(latest.paragraphs, fresh.paragraphs)
+    fresh = replace(fresh, paragraphs=lines)
+    if same_words((fresh.title, lines), (latest.title, latest.paragraphs)):
+        return Decision(text=fresh, reflow=True)
+    judge = _Judge(latest.paragraphs, lines, old_page, new_page)
+    title = latest.title if judge.title_is_read(latest.title, fresh.title) else fresh.title
+    interim, final = judge.lines()
+    picked_up = replace(latest, paragraphs=interim) if interim != latest.paragraphs else None
+    return Decision(
+        text=replace(fresh, title=title, paragraphs=final),
+        interim=picked_up,
+        reading=judge.reading,
+        newsroom=judge.newsroom,
+    )
+
+
+# -- words and where they stand -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    line: int  # the line it stands in (an index into that side's lines)
+    index: int  # its place among the words of that line
+    start: int  # its characters in that line
+    end: int
+
+
+def _line_words(line: int, text: str) -> list[_Word]:
+    return [_Word(m.group(0), line, n, m.start(), m.end()) for n, m in enumerate(_TOKEN.finditer(text))]
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A word of the text being built, and the lines it stands in on each side."""
+
+    word: _Word
+    old_line: int | None  # None: not in the latest version
+    new_line: int | None  # None: not in the fresh text
+    fresh: bool  # its characters are taken from the fresh line (else the latest's)
+
+
+def _edge(seq: list[_Word], i: int) -> bool:
+    """Whether position i of a word sequence falls on a line break (or an end)."""
+    return i <= 0 or i >= len(seq) or seq[i - 1].line != seq[i].line
+
+
+def _context(seq: list[_Word], i: int, step: int) -> list[_Word]:
+    """Up to CONTEXT words from index i on (step ±1), on the line of the word at i."""
+    out: list[_Word] = []
+    if 0 <= i < len(seq):
+        line = seq[i].line
+        while 0 <= i < len(seq) and seq[i].line == line and len(out) < CONTEXT:
+            out.append(seq[i])
+            i += step
+    return out[::-1] if step < 0 else out
+
+
+class _Judge:
+    def __init__(
+        self, old: tuple[str, ...], new: tuple[str, ...], old_page: Page | None, new_page: Page
+    ) -> None:
+        self.old, self.new = old, new
+        self.old_text = [_canonical(captions.shown(t)) for t in old]
+        self.new_text = [_canonical(captions.shown(t)) for t in new]
+        self.old_page, self.new_page = old_page, new_page
+        # The article's own words on each side, captions apart: a caption's text stands in
+        # its figure on the page, where a credit glued to a paragraph elsewhere came from.
+        self.old_body = Page.of(
+            [" ".join(t for t, x in zip(self.old_text, old, strict=True) if not captions.is_caption(x))]
+        )
+        self.new_body = Page.of(
+            [" ".join(t for t, x in zip(self.new_text, new, strict=True) if not captions.is_caption(x))]
+        )
+        self.reading = 0
+        self.newsroom = 0
+
+    # -- the evidence --------------------------------------------------------------------
+
+    def still_there(self, piece: Sequence[str]) -> bool:
+        """Words of the latest version are still on the fresh page, outside the fresh text."""
+        if not piece:
+            return True
+        if self.new_page.count(piece) - self.new_body.count(piece) < 1:
+            return False
+        if weight(piece) >= STRONG or self.new_page.is_block(piece):
+            return True
+        return self.old_page is not None and self.new_page.count(piece) >= self.old_page.count(piece)
+
+    def was_there(self, piece: Sequence[str]) -> bool:
+        """Words of the fresh text were on the page behind the latest version, outside the
+        latest text."""
+        if not piece:
+            return True
+        if self.old_page is None or self.old_page.count(piece) - self.old_body.count(piece) < 1:
+            return False
+        if weight(piece) >= STRONG or self.old_page.is_block(piece):
+            return True
+        return self.new_page.count(piece) <= self.old_page.count(piece)
+
+    def is_read(self, old_piece: Sequence[str], new_piece: Sequence[str]) -> bool:
+        """Whether a difference is the reading's (and count it either way)."""
+        if self.still_there(old_piece) and self.was_there(new_piece):
+            self.reading += 1
+            return True
+        self.newsroom += 1
+        return False
+
+    def title_is_read(self, old: str, new: str) -> bool:
+        """The title is the displayed headline. A new title is the reading's when the old
+        one is still displayed and the new one was displayed before, or is not displayed
+        at all (a headline written for social media, in the metadata only)."""
+        a, b = words(old), words(new)
+        if a == b:
+            return False
+        shown_before = self.old_page is not None and self.old_page.count(b) > 0
+        if self.new_page.count(a) > 0 and (shown_before or self.new_page.count(b) == 0):
+            self.reading += 1
+            return True
+        self.newsroom += 1
+        return False
+
+    # -- the lines -----------------------------------------------------------------------
+
+    def lines(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(interim, final): the latest lines plus the paragraphs the extractor picks up
+        now; the fresh lines with the reading's differences undone."""
+        old_keys = [self._line_key(self.old, self.old_text, i) for i in range(len(self.old))]
+        new_keys = [self._line_key(self.new, self.new_text, j) for j in range(len(self.new))]
+        opcodes = SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
+        moved_old, moved_new = _moves(old_keys, new_keys, [op for op in opcodes if op[0] != "equal"])
+        interim: list[str] = []
+        final: list[str] = []
+        for tag, i1, i2, j1, j2 in opcodes:
+            if tag == "equal":
+                interim += self.old[i1:i2]
+                final += [self._caption(i, j) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+                continue
+            olds = [i for i in range(i1, i2) if i not in moved_old and not captions.is_caption(self.old[i])]
+            news = [j for j in range(j1, j2) if j not in moved_new and not captions.is_caption(self.new[j])]
+            picked, built = self._stretch(olds, news)
+            # Lines that stand as they are: moved paragraphs, and captions (settled already;
+            # a caption of the latest version in here stands in the fresh lines as well).
+            interim += _placed([(i, self.old[i]) for i in range(i1, i2)], picked, i1)
+            final += _placed([(j, self.new[j]) for j in range(j1, j2) if j not in news], built, j1)
+        return tuple(interim), tuple(final)
+
+    @staticmethod
+    def _line_key(lines: tuple[str, ...], texts: list[str], index: int) -> tuple[str, ...]:
+        if captions.is_caption(lines[index]):
+            caption = captions.parse(lines[index])
+            media = caption.media if caption is not None and caption.media else lines[index]
+            return (_CAPTION_KEY, media)  # aligned by its media; its text is judged apart
+        return tuple(words(texts[index]))
+
+    def _caption(self, i: int, j: int) -> str:
+        """The fresh line of an aligned pair; for a caption of the same media whose text
+        changed, that text with the reading's differences undone (a credit that joined it
+        or left it)."""
+        old, new = self.old[i], self.new[j]
+        caption = captions.parse(new)
+        if old == new or caption is None or words(self.old_text[i]) == words(self.new_text[j]):
+            return new
+        _, built = self._stretch([i], [j])
+        text = " ".join(t for _, t in built)
+        return captions.line(captions.Caption(text, caption.media)) if text else old
+
+    def _stretch(
+        self, olds: list[int], news: list[int]
+    ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """A stretch of lines that differ, word by word. Returns the paragraphs picked up
+        (each with the latest line it follows) and the lines built (each with the fresh
+        line it stands at; -1: after the line before)."""
+        old_words = [w for i in olds for w in _line_words(i, self.old_text[i])]
+        new_words = [w for j in news for w in _line_words(j, self.new_text[j])]
+        picked: list[tuple[int, str]] = []
+        built: list[_Built] = []
+        matcher = SequenceMatcher(
+            None, [w.text for w in old_words], [w.text for w in new_words], autojunk=False
+        )
+        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
+            fresh = new_words[b1:b2]
+            if tag == "equal":
+                built += [
+                    _Built(n, o.line, n.line, True) for o, n in zip(old_words[a1:a2], fresh, strict=True)
+                ]
+            elif not self.is_read(*self._pieces(old_words, new_words, a1, a2, b1, b2)):
+                built += [_Built(n, None, n.line, True) for n in fresh]
+            elif a1 == a2 and _edge(new_words, b1) and _edge(new_words, b2):
+                # Whole paragraphs the extractor reads now, on the page all along: kept, and
+                # recorded first as what the latest version should have held.
+                built += [_Built(n, None, n.line, True) for n in fresh]
+                after = old_words[a1 - 1].line if a1 > 0 else -1
+                picked += [(after, self.new[j]) for j in dict.fromkeys(n.line for n in fresh)]
+            else:
+                built += [_Built(o, o.line, None, False) for o in old_words[a1:a2]]
+        return picked, self._as_lines(built)
+
+    def _pieces(
+        self, old: list[_Word], new: list[_Word], a1: int, a2: int, b1: int, b2: int
+    ) -> tuple[list[str], list[str]]:
+        """The words of a difference on each side, with context on each side that lies
+        inside a paragraph on both sides. A pure addition or removal at a line break
+        leaves nothing to look for on the side where nothing is."""
+        left = _edge(old, a1) or _edge(new, b1)
+        right = _edge(old, a2) or _edge(new, b2)
+
+        def piece(seq: list[_Word], i1: int, i2: int) -> list[str]:
+            if i1 == i2 and (left or right):
+                return []
+            before = [] if left else _context(seq, i1 - 1, -1)
+            after = [] if right else _context(seq, i2, +1)
+            return [w.text for w in (*before, *seq[i1:i2], *after)]
+
+        return piece(old, a1, a2), piece(new, b1, b2)
+
+    def _as_lines(self, built: list[_Built]) -> list[tuple[int, str]]:
+        """Words into lines: two words share a line when they share one in the latest
+        version (both there), else when they share one in the fresh text. So a layout
+        that only the reading changed stays as it was."""
+        groups: list[list[_Built]] = []
+        for item in built:
+            last = groups[-1][-1] if groups else None
+            if last is not None and _together(last, item):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        out = []
+        for group in groups:
+            at = next((g.new_line for g in group if g.new_line is not None), -1)
+            out.append((at, self._characters(group)))
+        return out
+
+    def _characters(self, group: list[_Built]) -> str:
+        """The characters of a line built from words: each run of consecutive words of one
+        source line keeps its punctuation; runs are joined by a space (none between CJK)."""
+        parts: list[str] = []
+        run: list[_Built] = []
+
+        def flush() -> None:
+            if run:
+                text = (self.new_text if run[0].fresh else self.old_text)[run[0].word.line]
+                parts.append(text[_back(text, run[0].word.start) : _on(text, run[-1].word.end)])
+                run.clear()
+
+        for item in group:
+            prev = run[-1] if run else None
+            if prev is not None and (
+                item.fresh != prev.fresh
+                or item.word.line != prev.word.line
+                or item.word.index != prev.word.index + 1
+            ):
+                flush()
+            run.append(item)
+        flush()
+        out = ""
+        for part in parts:
+            part = part.strip()
+            if out and part and not (_CJK_CHAR.match(out[-1]) or _CJK_CHAR.match(part[0])):
+                out += " "
+            out += part
+        return out
+
+
+def _together(a: _Built, b: _Built) -> bool:
+    if a.old_line is not None and b.old_line is not None:
+        return a.old_line == b.old_line
+    if a.new_line is not None and b.new_line is not None:
+        return a.new_line == b.new_line
+    return False
+
+
+def _back(text: str, start: int) -> int:
+    """From a word's start back over the punctuation before it (an opening quote)."""
+    while start > 0 and not text[start - 1].isspace() and not _TOKEN.match(text[start - 1]):
+        start -= 1
+    return start
+
+
+def _on(text: str, end: int) -> int:
+    """From a word's end on over the punctuation after it (a full stop, a closing quote)."""
+    while end < len(text) and not text[end].isspace() and not _TOKEN.match(text[end]):
+        end += 1
+    return end
+
+
+def _moves(
+    old_keys: list[tuple[str, ...]],
+    new_keys: list[tuple[str, ...]],
+    stretches: list[tuple[str, int, int, int, int]],
+) -> tuple[set[int], set[int]]:
+    """Paragraphs that left one place and stand unchanged at another: a move, not a change
+    (as in the fingerprint, the order of whole paragraphs is not the article's words)."""
+    gone: dict[tuple[str, ...], list[int]] = {}
+    for _, i1, i2, _, _ in stretches:
+        for i in range(i1, i2):
+            if old_keys[i] and old_keys[i][0] != _CAPTION_KEY:
+                gone.setdefault(old_keys[i], []).append(i)
+    moved_old: set[int] = set()
+    moved_new: set[int] = set()
+    for _, _, _, j1, j2 in stretches:
+        for j in range(j1, j2):
+            if gone.get(new_keys[j]):
+                moved_old.add(gone[new_keys[j]].pop(0))
+                moved_new.add(j)
+    return moved_old, moved_new
+
+
+def _placed(standing: list[tuple[int, str]], built: list[tuple[int, str]], start: int) -> list[str]:
+    """Lines that stand where they are (by index) and lines built (each by the index it
+    stands at or follows; -1: after the line built before it), in order."""
+    items = [(at, 0, text) for at, text in standing]
+    last = start - 1
+    for order, (at, text) in enumerate(built, start=1):
+        last = max(at, last) if at >= 0 else last
+        items.append((last, order, text))
+    items.sort(key=lambda item: (item[0], item[1]))
+    return [text for _, _, text in items]
