@@ -37,8 +37,9 @@ from journal.normalize import same_words
 # A text of at least this many words (a CJK character counts half) is strong evidence on
 # its own: on a news page a run of eight words recurs only where the text itself is
 # repeated (a standfirst shown twice, a pull quote). Shorter texts ("Photo: AP", "By Jane
-# Doe", "said five people") recur by chance, so they count only as the whole text of an
-# element of the page, or when the page shows them as often as before.
+# Doe", "police said") recur by chance, so they count only as the whole text of an element
+# of the page ("Photo: AP" in its figure), and only when the page shows them as often as
+# before (a short phrase the newsroom added is shown once more than before).
 STRONG = 8.0
 CONTEXT = 3  # words on each side of a difference inside a paragraph
 
@@ -199,9 +200,11 @@ class _Judge:
             return True
         if self.new_page.count(piece) - self.new_body.count(piece) < 1:
             return False
-        if weight(piece) >= STRONG or self.new_page.is_block(piece):
+        if weight(piece) >= STRONG:
             return True
-        return self.old_page is not None and self.new_page.count(piece) >= self.old_page.count(piece)
+        # A short text: an element of the page of its own, shown no less often than before.
+        fewer = self.old_page is not None and self.new_page.count(piece) < self.old_page.count(piece)
+        return self.new_page.is_block(piece) and not fewer
 
     def was_there(self, piece: Sequence[str]) -> bool:
         """Words of the fresh text were on the page behind the latest version, outside the
@@ -210,9 +213,10 @@ class _Judge:
             return True
         if self.old_page is None or self.old_page.count(piece) - self.old_body.count(piece) < 1:
             return False
-        if weight(piece) >= STRONG or self.old_page.is_block(piece):
+        if weight(piece) >= STRONG:
             return True
-        return self.new_page.count(piece) <= self.old_page.count(piece)
+        # A short text: an element of the page of its own, shown no more often than before.
+        return self.old_page.is_block(piece) and self.new_page.count(piece) <= self.old_page.count(piece)
 
     def is_read(self, old_piece: Sequence[str], new_piece: Sequence[str]) -> bool:
         """Whether a difference is the reading's (and count it either way)."""
