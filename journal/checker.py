@@ -22,6 +22,8 @@ from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
 from journal.workers import ExtractorPool, WorkerDied
 
+_OTHER_ADDRESSES = 3  # tried before an article that answers 404 is recorded as removed
+
 
 class Checker:
     def __init__(
@@ -63,6 +65,9 @@ class Checker:
         except FetchError as exc:
             self._failed(row, rules, str(exc))
             return
+        gone = None
+        if resp.status in (404, 410) and row.versions and not row.removed:
+            gone, resp = resp, await self._elsewhere(row, resp)
         if resp.status in (404, 410):
             self._gone(row, rules, resp)
             return
@@ -71,7 +76,9 @@ class Checker:
             return
         outcome = await self.pool.extract(resp.body, resp.content_type, resp.url)
         if isinstance(outcome, NotArticle):
-            if outcome.blocked or row.versions:
+            if gone is not None:  # the other address shows no article either
+                self._gone(row, rules, gone)
+            elif outcome.blocked or row.versions:
                 self._failed(row, rules, f"no version: {outcome.reason}", resp)
             else:
                 self._skipped(row, rules, outcome.reason, resp)
@@ -248,6 +255,19 @@ class Checker:
         if urls:
             row.url = urls[0]  # fetch the final URL directly next time
         return row
+
+    async def _elsewhere(self, row: ArticleRow, gone: Response) -> Response:
+        """An address of the article answered 404/410: an article is removed only when
+        none of the addresses it was seen under (most recent first: the feed's latest
+        link, an earlier one) answers. The first that does is where it lives now."""
+        for url in [u for u in self.state.addresses(row.id) if u != row.url][:_OTHER_ADDRESSES]:
+            try:
+                resp = await self.fetcher.get(url)
+            except FetchError:
+                continue
+            if resp.status == 200:
+                return resp
+        return gone
 
     # -- outcomes that are not versions --------------------------------------------------
 

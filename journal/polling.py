@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from journal.errors import FeedError, FetchError
 from journal.fetch import Fetcher
 from journal.models import FeedEntry, Source
-from journal.state import FeedRow, State
+from journal.state import ArticleRow, FeedRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
 from journal.workers import ExtractorPool
@@ -105,24 +105,34 @@ class FeedPoller:
     def register(self, source: Source, entry: FeedEntry, now: float) -> None:
         """Find or create the article a feed entry stands for; remember every alias.
 
-        The guid is the identity when there is one, so a feed that changes an item's
-        link does not make a second article.
+        The guid is the identity when there is one: a feed that gives a known guid a new
+        link does not make a second article, it moves the article (`_move`).
         """
         if not wanted(source, entry.link):
             return
         guid_key = f"guid {source.name} {entry.guid}" if entry.guid else None
         row = self.state.article_by_alias(guid_key) if guid_key else None
+        if row is not None and row.url != entry.link and self.state.alias_owner(entry.link) is None:
+            self._move(row, entry.link, now)
         if row is None:
             row = self.state.article_by_alias(entry.link)
         if row is None:
             row = self.state.add_article(source.name, entry.link, now)
             self.summary.discovered += 1
-        elif row.path is None and row.url != entry.link and self.state.article_by_alias(entry.link) is None:
-            row.url = entry.link  # the feed's newest link for an article not yet fetched
-            self.state.save(row)
         self.state.add_alias(entry.link, row.id)
         if guid_key:
             self.state.add_alias(guid_key, row.id)
+
+    def _move(self, row: ArticleRow, link: str, now: float) -> None:
+        """The feed lists a known article at an address it never had (a story's section
+        moved, its slug was rewritten): the same article, at a new address. It is checked
+        there at once, in the same file with the same history; the old address stays an
+        alias. Validators of the old address prove nothing about the new one."""
+        row.url = link
+        row.etag = row.last_modified = row.body_hash = None
+        row.validated = 0
+        row.next_check = now
+        self.state.save(row)
 
 
 def wanted(source: Source, url: str) -> bool:
