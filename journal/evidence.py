@@ -26,22 +26,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import cached_property
 
 from journal import captions
 from journal.models import ArticleText
-from journal.normalize import same_words
+from journal.normalize import fingerprint, same_words
 
 # A text of at least this many words (a CJK character counts half) is strong evidence on
 # its own: on a news page a run of eight words recurs only where the text itself is
 # repeated (a standfirst shown twice, a pull quote). Shorter texts ("Photo: AP", "By Jane
-# Doe", "police said") recur by chance, so they count only as the whole text of an element
-# of the page ("Photo: AP" in its figure), and only when the page shows them as often as
-# before (a short phrase the newsroom added is shown once more than before).
+# Doe", "police said") recur by chance, so they count only as the whole text of elements
+# of the page ("Photo: AP" in its figure, not two words inside a sentence), and only when
+# the page shows them as often as before (a phrase the newsroom added shows once more).
 STRONG = 8.0
 CONTEXT = 3  # words on each side of a difference inside a paragraph
+GAP = 6  # words of a page that may stand between two words of a long text found on it
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
@@ -53,7 +56,7 @@ _CAPTION_KEY = "\x00caption"
 def words(text: str) -> list[str]:
     """The words of a text as evidence counts them: `\\w+` runs, each CJK character a word
     of its own (Chinese and Japanese put no spaces between words)."""
-    return _TOKEN.findall(_canonical(text))
+    return _TOKEN.findall(canonical(text))
 
 
 def weight(tokens: Sequence[str]) -> float:
@@ -61,7 +64,8 @@ def weight(tokens: Sequence[str]) -> float:
     return sum(0.5 if _CJK_CHAR.fullmatch(t) else 1.0 for t in tokens)
 
 
-def _canonical(text: str) -> str:
+def canonical(text: str) -> str:
+    """NFC, without invisible characters: the form every text is compared in."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return _INVISIBLE.sub("", text) if _INVISIBLE.search(text) else text
@@ -73,24 +77,128 @@ def _key(tokens: Sequence[str]) -> str:
 
 @dataclass(frozen=True)
 class Page:
-    """The words a page shows (and states as its description), in reading order, and the
-    words of each of its elements shorter than STRONG."""
+    """The words a page shows, in reading order, and where its elements begin and end
+    among them; the words of each displayed headline; the words it declares as its
+    description."""
 
     text: str = "  "  # " w1 w2 … ": every word between single spaces
-    blocks: frozenset[str] = frozenset()
+    starts: frozenset[int] = frozenset()  # indices of words that begin an element's text
+    ends: frozenset[int] = frozenset()  # indices just past the words that end one
+    headlines: frozenset[str] = frozenset()
+    declared: str = "  "
 
     @classmethod
-    def of(cls, segments: Sequence[str], blocks: Sequence[str] = ()) -> Page:
-        """A page from its texts; no match runs from one segment into the next."""
-        text = " | ".join(" ".join(words(s)) for s in segments)
-        short = (words(b) for b in blocks)
-        return cls(f" {text} ", frozenset(_key(w) for w in short if w and weight(w) < STRONG))
+    def of(
+        cls,
+        shown: str,
+        spans: Sequence[tuple[int, int]] = (),
+        headlines: Sequence[str] = (),
+        declared: Sequence[str] = (),
+    ) -> Page:
+        """A page from the text it shows (`_canonical` already), the character spans of its
+        elements in that text, its headlines and its descriptions."""
+        found = list(_TOKEN.finditer(shown))
+        first = [m.start() for m in found]
+        last = [m.end() for m in found]
+        starts, ends = set(), set()
+        for begin, end in spans:
+            a, b = bisect_left(first, begin), bisect_right(last, end)
+            if a < b:
+                starts.add(a)
+                ends.add(b)
+        return cls(
+            _key([m.group(0) for m in found]),
+            frozenset(starts),
+            frozenset(ends),
+            frozenset(_key(words(h)) for h in headlines if words(h)),
+            " | ".join(_key(words(d)) for d in declared) or "  ",
+        )
 
     def count(self, tokens: Sequence[str]) -> int:
-        return self.text.count(_key(tokens)) if tokens else 0
+        return self.text.count(_key(self._unglued(tokens))) if tokens else 0
 
-    def is_block(self, tokens: Sequence[str]) -> bool:
-        return _key(tokens) in self.blocks
+    def units(self, tokens: Sequence[str]) -> int:
+        """How often the words stand on the page as the whole text of one element or of
+        several in a row (a credit, a byline, a label), not as words inside a sentence."""
+        if not tokens:
+            return 0
+        tokens = self._unglued(tokens)
+        page, n = self._tokens, len(tokens)
+        return sum(
+            1
+            for at in self._where.get(tokens[0], ())
+            if at in self.starts and at + n in self.ends and page[at : at + n] == tokens
+        )
+
+    def is_headline(self, tokens: Sequence[str]) -> bool:
+        return _key(tokens) in self.headlines
+
+    def declares(self, tokens: Sequence[str]) -> bool:
+        return bool(tokens) and _key(tokens) in self.declared
+
+    def holds(self, tokens: Sequence[str]) -> bool:
+        """The words on the page in this order, allowing up to GAP words of the page between
+        two of them (an element the extractor left out: a hidden label, a duplicate name)
+        and a word that the page's markup splits in two or the extractor joins."""
+        if not tokens or self.count(tokens):
+            return bool(tokens)
+        page = self._tokens
+        slack = len(tokens)  # the words found span at most twice as many words of the page
+        return any(_follows(page, start + 1, tokens, slack) for start in self._where.get(tokens[0], ()))
+
+    def _unglued(self, tokens: Sequence[str]) -> list[str]:
+        """The words with each one the page does not have, but has as two words in a row,
+        cut in two: an extractor joins the texts of two elements ("BiographySarah")."""
+        out: list[str] = []
+        for word in tokens:
+            if word not in self._where and len(word) >= 4:
+                cut = next(
+                    (
+                        i
+                        for i in range(2, len(word) - 1)
+                        if word[:i] in self._where and word[i:] in self._where
+                    ),
+                    0,
+                )
+                if cut:
+                    out += [word[:cut], word[cut:]]
+                    continue
+            out.append(word)
+        return out
+
+    @cached_property
+    def _tokens(self) -> list[str]:
+        return self.text.split()
+
+    @cached_property
+    def _where(self) -> dict[str, list[int]]:
+        where: dict[str, list[int]] = {}
+        for i, word in enumerate(self._tokens):
+            where.setdefault(word, []).append(i)
+        return where
+
+
+def _follows(page: list[str], at: int, tokens: Sequence[str], slack: int) -> bool:
+    """Whether tokens[1:] follow on the page from index `at` (see `Page.holds`)."""
+    k = 1
+    while k < len(tokens):
+        word = tokens[k]
+        window = page[at : at + GAP + 1]
+        if word in window:
+            skipped = window.index(word)
+            slack -= skipped
+            at += skipped + 1
+        elif at + 1 < len(page) and page[at] + page[at + 1] == word:
+            at += 2  # the page splits the word ("T" "he": a drop cap)
+        elif k + 1 < len(tokens) and word + tokens[k + 1] == (page[at] if at < len(page) else ""):
+            at += 1  # the extractor split a word the page has whole
+            k += 1
+        else:
+            return False
+        if slack < 0:
+            return False
+        k += 1
+    return True
 
 
 @dataclass(frozen=True)
@@ -109,6 +217,7 @@ class Decision:
     reflow: bool = False
     reading: int = 0  # differences put down to the reading
     newsroom: int = 0  # differences put down to the newsroom
+    version: bool = False  # `text` is an edit: its words differ from `interim` (or the latest)
 
 
 def decide(latest: ArticleText, old_page: Page | None, fresh: ArticleText, new_page: Page) -> Decision:
@@ -123,11 +232,13 @@ def decide(latest: ArticleText, old_page: Page | None, fresh: ArticleText, new_p
     title = latest.title if judge.title_is_read(latest.title, fresh.title) else fresh.title
     interim, final = judge.lines()
     picked_up = replace(latest, paragraphs=interim) if interim != latest.paragraphs else None
+    base = picked_up or latest
     return Decision(
         text=replace(fresh, title=title, paragraphs=final),
         interim=picked_up,
         reading=judge.reading,
         newsroom=judge.newsroom,
+        version=fingerprint(title, final) != fingerprint(base.title, base.paragraphs),
     )
 
 
@@ -178,16 +289,16 @@ class _Judge:
         self, old: tuple[str, ...], new: tuple[str, ...], old_page: Page | None, new_page: Page
     ) -> None:
         self.old, self.new = old, new
-        self.old_text = [_canonical(captions.shown(t)) for t in old]
-        self.new_text = [_canonical(captions.shown(t)) for t in new]
+        self.old_text = [canonical(captions.shown(t)) for t in old]
+        self.new_text = [canonical(captions.shown(t)) for t in new]
         self.old_page, self.new_page = old_page, new_page
         # The article's own words on each side, captions apart: a caption's text stands in
         # its figure on the page, where a credit glued to a paragraph elsewhere came from.
         self.old_body = Page.of(
-            [" ".join(t for t, x in zip(self.old_text, old, strict=True) if not captions.is_caption(x))]
+            " ".join(t for t, x in zip(self.old_text, old, strict=True) if not captions.is_caption(x))
         )
         self.new_body = Page.of(
-            [" ".join(t for t, x in zip(self.new_text, new, strict=True) if not captions.is_caption(x))]
+            " ".join(t for t, x in zip(self.new_text, new, strict=True) if not captions.is_caption(x))
         )
         self.reading = 0
         self.newsroom = 0
@@ -195,44 +306,64 @@ class _Judge:
     # -- the evidence --------------------------------------------------------------------
 
     def still_there(self, piece: Sequence[str]) -> bool:
-        """Words of the latest version are still on the fresh page, outside the fresh text."""
+        """Words of the latest version are still shown on the fresh page, outside the
+        fresh text."""
         if not piece:
             return True
-        if self.new_page.count(piece) - self.new_body.count(piece) < 1:
-            return False
+        outside = self.new_page.count(piece) - self.new_body.count(piece)
         if weight(piece) >= STRONG:
-            return True
-        # A short text: an element of the page of its own, shown no less often than before.
+            return outside >= 1 or (self.new_body.count(piece) == 0 and self.new_page.holds(piece))
+        # A short text: whole elements of the page, shown no less often than before.
         fewer = self.old_page is not None and self.new_page.count(piece) < self.old_page.count(piece)
-        return self.new_page.is_block(piece) and not fewer
+        return outside >= 1 and self.new_page.units(piece) >= 1 and not fewer
 
     def was_there(self, piece: Sequence[str]) -> bool:
         """Words of the fresh text were on the page behind the latest version, outside the
-        latest text."""
+        latest text; shown, or (long enough) stated as the page's description."""
+        page = self.old_page
         if not piece:
             return True
-        if self.old_page is None or self.old_page.count(piece) - self.old_body.count(piece) < 1:
+        if page is None:
             return False
+        had = self.old_body.count(piece)
+        outside = page.count(piece) - had
         if weight(piece) >= STRONG:
-            return True
-        # A short text: an element of the page of its own, shown no more often than before.
-        return self.old_page.is_block(piece) and self.new_page.count(piece) <= self.old_page.count(piece)
+            # A copy of words the article already had (a standfirst shown twice) is not new.
+            copied = 1 <= had < self.new_body.count(piece)
+            return outside >= 1 or copied or (had == 0 and (page.holds(piece) or page.declares(piece)))
+        # A short text: whole elements of the page, shown no more often than before.
+        return outside >= 1 and page.units(piece) >= 1 and self.new_page.count(piece) <= page.count(piece)
+
+    def headline(self, piece: Sequence[str]) -> bool:
+        """The displayed headline on both pages: read as a paragraph, it is still the title."""
+        pages = [self.new_page] if self.old_page is None else [self.old_page, self.new_page]
+        return all(page.is_headline(piece) for page in pages)
 
     def is_read(self, old_piece: Sequence[str], new_piece: Sequence[str]) -> bool:
         """Whether a difference is the reading's (and count it either way)."""
-        if self.still_there(old_piece) and self.was_there(new_piece):
+        old_read = not old_piece or self.headline(old_piece) or self.still_there(old_piece)
+        if old_read and (not new_piece or self.headline(new_piece) or self.was_there(new_piece)):
             self.reading += 1
             return True
         self.newsroom += 1
         return False
 
     def title_is_read(self, old: str, new: str) -> bool:
-        """The title is the displayed headline. A new title is the reading's when the old
-        one is still displayed and the new one was displayed before, or is not displayed
-        at all (a headline written for social media, in the metadata only)."""
+        """The title is the displayed headline (`<h1>`): a title that changed while both
+        pages display the same headlines changed in the metadata only (a headline written
+        for social media). Without displayed headlines to go by, a new title is the
+        reading's when the old one is still shown and the new one was shown before, or
+        is not shown at all."""
         a, b = words(old), words(new)
         if a == b:
             return False
+        if (
+            self.old_page is not None
+            and self.old_page.headlines
+            and self.old_page.headlines == self.new_page.headlines
+        ):
+            self.reading += 1
+            return True
         shown_before = self.old_page is not None and self.old_page.count(b) > 0
         if self.new_page.count(a) > 0 and (shown_before or self.new_page.count(b) == 0):
             self.reading += 1
@@ -298,22 +429,30 @@ class _Judge:
         matcher = SequenceMatcher(
             None, [w.text for w in old_words], [w.text for w in new_words], autojunk=False
         )
-        for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-            fresh = new_words[b1:b2]
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
-                built += [
-                    _Built(n, o.line, n.line, True) for o, n in zip(old_words[a1:a2], fresh, strict=True)
-                ]
-            elif not self.is_read(*self._pieces(old_words, new_words, a1, a2, b1, b2)):
-                built += [_Built(n, None, n.line, True) for n in fresh]
-            elif a1 == a2 and _edge(new_words, b1) and _edge(new_words, b2):
-                # Whole paragraphs the extractor reads now, on the page all along: kept, and
-                # recorded first as what the latest version should have held.
-                built += [_Built(n, None, n.line, True) for n in fresh]
-                after = old_words[a1 - 1].line if a1 > 0 else -1
-                picked += [(after, self.new[j]) for j in dict.fromkeys(n.line for n in fresh)]
-            else:
-                built += [_Built(o, o.line, None, False) for o in old_words[a1:a2]]
+                pairs = zip(old_words[i1:i2], new_words[j1:j2], strict=True)
+                built += [_Built(n, o.line, n.line, True) for o, n in pairs]
+                continue
+            for a1, a2, b1, b2 in _by_line(old_words, new_words, i1, i2, j1, j2):
+                fresh = new_words[b1:b2]
+                old_piece, new_piece = self._pieces(old_words, new_words, a1, a2, b1, b2)
+                if not self.is_read(old_piece, new_piece):
+                    built += [_Built(n, None, n.line, True) for n in fresh]
+                elif (
+                    a1 == a2
+                    and _edge(new_words, b1)
+                    and _edge(new_words, b2)
+                    and not self.old_body.count(new_piece)
+                ):
+                    # A paragraph the extractor reads now, on the page all along (and not a
+                    # copy of one the article has): kept, and recorded first as what the
+                    # latest version should have held.
+                    built += [_Built(n, None, n.line, True) for n in fresh]
+                    after = old_words[a1 - 1].line if a1 > 0 else -1
+                    picked += [(after, self.new[j]) for j in dict.fromkeys(n.line for n in fresh)]
+                else:
+                    built += [_Built(o, o.line, None, False) for o in old_words[a1:a2]]
         return picked, self._as_lines(built)
 
     def _pieces(
@@ -380,6 +519,22 @@ class _Judge:
                 out += " "
             out += part
         return out
+
+
+def _by_line(
+    old: list[_Word], new: list[_Word], a1: int, a2: int, b1: int, b2: int
+) -> Iterator[tuple[int, int, int, int]]:
+    """A difference that only adds (or only removes) words, cut where its lines break: each
+    paragraph that came or went is judged on its own."""
+    if a1 != a2 and b1 != b2:
+        yield a1, a2, b1, b2
+        return
+    seq, start, end = (new, b1, b2) if a1 == a2 else (old, a1, a2)
+    cut = start
+    for i in range(start + 1, end + 1):
+        if i == end or _edge(seq, i):
+            yield (a1, a2, cut, i) if a1 == a2 else (cut, i, b1, b2)
+            cut = i
 
 
 def _together(a: _Built, b: _Built) -> bool:

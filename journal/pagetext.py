@@ -1,15 +1,18 @@
 """The text a page shows its reader, read as evidence (`journal.evidence.Page`).
 
-Runs in the extraction workers. All of the page's visible text counts, not only what an
-extractor takes for the article: a paragraph the extractor leaves out this time is still
-in front of the reader. Left out are the parts no reader sees (the head, scripts, styles,
-templates, `<noscript>`, SVG, elements marked `hidden` or styled `display: none`) and
-navigation (`<nav>`, `role=navigation`): menus link to other pages and rotate with the
-site, and the article's text is never in them, so they could only ever be false evidence.
-Headers, footers and asides stay: articles put their headline, byline, notes and
-correction boxes there. The page's own description (`description`, `og:description`,
-`twitter:description`) is read too, apart from the visible text: it is the newsroom's
-standfirst, which a redesign may start or stop showing.
+Runs in the extraction workers. All of the page's text counts, not only what an extractor
+takes for the article: a paragraph the extractor leaves out this time is still in front of
+the reader, and a block the extractor takes this time (a byline box, a breadcrumb, a menu)
+was in front of the reader before. Left out are the parts that are not text at all: the
+head, scripts, styles, templates, `<noscript>` and SVG. Headers, footers, navigation and
+asides stay: articles put their headline, byline, notes and correction boxes there, and an
+extractor may read any of them. So do elements hidden by the markup (`hidden`, `display:
+none`): neither an extractor nor this reader can tell them from text a stylesheet hides,
+and extractors read them (a hidden author link glued to a byline). The displayed headlines (`<h1>`) are noted apart: a title is what the page
+displays, not what its metadata says. The page's own description (`description`,
+`og:description`, `twitter:description`) is kept apart too: it is the newsroom's
+standfirst, which a redesign may start to show; it is stale as often as not, so it
+counts only as text the page had before, never as text still on it.
 """
 
 from __future__ import annotations
@@ -19,17 +22,15 @@ import re
 import lxml.html
 from lxml import etree
 
-from journal.evidence import STRONG, Page, weight, words
+from journal.evidence import Page, canonical
 from journal.extract import decode_html
 
-_UNSEEN = "//head | //script | //style | //noscript | //template | //svg | //nav | //*[@role='navigation']"
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_NOT_TEXT = "//head | //script | //style | //noscript | //template | //svg"
 _DESCRIPTIONS = ("description", "og:description", "twitter:description")
 # Elements whose text runs on into the text around them: no word break at their edges
 # (a drop cap `<span>T</span>he` is one word, as the reader reads it).
 _INLINE_TAGS = "a abbr b bdi bdo cite code data del dfn em font i ins kbd mark q s samp small span strike strong sub sup time tt u var"
 _INLINE = frozenset(_INLINE_TAGS.split(" "))
-_SHORT_CHARS = 400  # elements with more text than this are never shorter than STRONG words
 
 
 def read(body: bytes, content_type: str | None) -> Page:
@@ -38,13 +39,14 @@ def read(body: bytes, content_type: str | None) -> Page:
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):
-        return Page.of([])
+        return Page()
     descriptions = _descriptions(root)
-    for node in list(_unseen(root)):
+    for node in list(_not_text(root)):
         if node.getparent() is not None:
             node.drop_tree()  # its tail, the text after it, stays
-    chunks, blocks = _walk(root)
-    return Page.of(["".join(chunks), *descriptions], blocks)
+    headlines = [h.text_content() for h in root.iter("h1") if isinstance(h, lxml.html.HtmlElement)]
+    shown, spans = _walk(root)
+    return Page.of(shown, spans, headlines, descriptions)
 
 
 def _descriptions(root: lxml.html.HtmlElement) -> list[str]:
@@ -56,43 +58,43 @@ def _descriptions(root: lxml.html.HtmlElement) -> list[str]:
     return list(dict.fromkeys(v for v in found.values() if v.strip()))
 
 
-def _unseen(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    nodes = root.xpath(_UNSEEN)
-    out = [n for n in nodes if isinstance(n, lxml.html.HtmlElement)] if isinstance(nodes, list) else []
-    for node in root.iter():
-        if isinstance(node, lxml.html.HtmlElement) and (
-            node.get("hidden") is not None or _HIDDEN.search(node.get("style") or "")
-        ):
-            out.append(node)
-    return out
+def _not_text(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    nodes = root.xpath(_NOT_TEXT)
+    return [n for n in nodes if isinstance(n, lxml.html.HtmlElement)] if isinstance(nodes, list) else []
 
 
-def _walk(root: etree._Element) -> tuple[list[str], list[str]]:
-    """The text in reading order (as chunks), and the texts of the short elements. One
-    pass without recursion: hostile pages nest elements thousands deep."""
+def _walk(root: etree._Element) -> tuple[str, list[tuple[int, int]]]:
+    """The text in reading order, and the span of each element's text in it. One pass
+    without recursion: hostile pages nest elements thousands deep."""
     chunks: list[str] = []
-    blocks: list[str] = []
-    starts: list[tuple[int, int]] = []  # per open element: first chunk, characters before it
+    spans: list[tuple[int, int]] = []
     size = 0
-    for event, node in etree.iterwalk(root, events=("start", "end")):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if event == "start":
-            starts.append((len(chunks), size))
-            if tag not in _INLINE:
-                chunks.append(" ")
-            if node.text and tag:
-                chunks.append(node.text)
-                size += len(node.text)
+
+    def add(text: str) -> None:
+        nonlocal size
+        text = canonical(text)
+        chunks.append(text)
+        size += len(text)
+
+    stack: list[tuple[etree._Element, int]] = [(root, -1)]  # node, where its text began (-1: not yet)
+    while stack:
+        node, begun = stack.pop()
+        if not isinstance(node.tag, str):  # a comment or processing instruction: only its tail is text
+            if node.tail:
+                add(node.tail)
             continue
-        first, before = starts.pop()
-        if tag not in _INLINE:
-            chunks.append(" ")
-        if tag and size - before <= _SHORT_CHARS:
-            text = "".join(chunks[first:])
-            tokens = words(text)
-            if tokens and weight(tokens) < STRONG:
-                blocks.append(text)
+        block = node.tag not in _INLINE
+        if begun < 0:
+            if block:
+                add(" ")
+            stack.append((node, size))
+            if node.text:
+                add(node.text)
+            stack.extend((child, -1) for child in reversed(node))
+            continue
+        spans.append((begun, size))
+        if block:
+            add(" ")
         if node.tail:
-            chunks.append(node.tail)
-            size += len(node.tail)
-    return chunks, blocks
+            add(node.tail)
+    return "".join(chunks), spans

@@ -231,28 +231,40 @@ def test_a_caption_edit_under_the_same_photo_is_judged_like_a_paragraph() -> Non
 
 def test_the_page_text_is_what_a_reader_sees() -> None:
     shown = pagetext.read(
-        b"<html><head><title>Head only</title><meta name='description' content='The standfirst here.'>"
+        b"<html><head><title>Head only</title><meta name='description' content='The standfirst is here.'>"
         b"<script>var hidden = 'script words';</script><style>.x{}</style></head><body>"
-        b"<nav><a href='/'>Menu words</a></nav><header>Site header</header>"
+        b"<nav><a href='/'>Menu words</a></nav><header>Site header</header><h1>The <em>headline</em></h1>"
         b"<p>A <span>T</span>he drop cap.</p><div hidden>Hidden words</div>"
         b"<div style='display: none'>Styled away</div><template><p>Template words</p></template>"
         b"<aside>Correction box</aside><footer>Footer words</footer></body></html>",
         "text/html",
     )
-    for seen in ("Site header", "The drop cap", "Correction box", "Footer words", "The standfirst here"):
-        assert shown.count(evidence.words(seen)) == 1, seen
-    for unseen in (
-        "Head only",
-        "script words",
-        "Menu words",
-        "Hidden words",
-        "Styled away",
-        "Template words",
-    ):
-        assert shown.count(evidence.words(unseen)) == 0, unseen
-    assert shown.is_block(evidence.words("Correction box"))
-    assert not shown.is_block(evidence.words("drop cap"))  # words inside an element, not one
-    assert pagetext.read(b"", None) == Page.of([])
+    seen = ("Menu words", "Site header", "The drop cap", "Correction box", "Footer words", "Hidden words")
+    for text in seen:
+        assert shown.count(evidence.words(text)) == 1, text
+    for text in ("Head only", "script words", "Template words", "standfirst"):
+        assert shown.count(evidence.words(text)) == 0, text
+    assert shown.declares(evidence.words("The standfirst is here"))
+    assert shown.is_headline(evidence.words("The headline"))
+    assert shown.units(evidence.words("Correction box")) == 1
+    assert shown.units(evidence.words("Footer words Correction box")) == 0  # not in this order
+    assert shown.units(evidence.words("Correction box Footer words")) == 1  # two elements in a row
+    assert shown.units(evidence.words("drop cap")) == 0  # words inside an element
+    assert pagetext.read(b"", None) == Page()
+
+
+def test_a_long_text_is_found_across_what_the_extractor_left_out() -> None:
+    shown = pagetext.read(
+        b"<p>By <a>Sarah Lee</a> <span class='card'>Sarah Lee, reporter</span> The Daily Post <b>Biography</b> "
+        b"<span class='sr-only'>(opens in a new window)</span> @sarahlee</p><div>Follow</div><div>Sarah</div>",
+        "text/html",
+    )
+    assert shown.holds(evidence.words("By Sarah Lee The Daily Post Biography @sarahlee"))
+    assert shown.holds(
+        evidence.words("The Daily Post Biography @sarahlee FollowSarah")
+    )  # glued by the extractor
+    assert not shown.holds(evidence.words("By Sarah Lee The Daily Post Obituary @sarahlee"))
+    assert not shown.holds(evidence.words("By Sarah Lee The Daily Post @sarahlee Biography"))
 
 
 @pytest.mark.parametrize(
