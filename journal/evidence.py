@@ -115,7 +115,7 @@ class Page:
         )
 
     def count(self, tokens: Sequence[str]) -> int:
-        return self.text.count(_key(self._unglued(tokens))) if tokens else 0
+        return _occurrences(self.text, _key(self._unglued(tokens))) if tokens else 0
 
     def units(self, tokens: Sequence[str]) -> int:
         """How often the words stand on the page as the whole text of one element or of
@@ -178,6 +178,16 @@ class Page:
         return where
 
 
+def _occurrences(text: str, key: str) -> int:
+    """How often `key` (words between spaces) stands in `text`, overlaps counted: a text and
+    a copy of its first words side by side are two occurrences of those words."""
+    found, at = 0, text.find(key)
+    while at >= 0:
+        found += 1
+        at = text.find(key, at + 1)
+    return found
+
+
 def _follows(page: list[str], at: int, tokens: Sequence[str], slack: int) -> bool:
     """Whether tokens[1:] follow on the page from index `at` (see `Page.holds`)."""
     k = 1
@@ -224,7 +234,7 @@ def decide(latest: ArticleText, old_page: Page | None, fresh: ArticleText, new_p
     """Tell the newsroom's changes from the reading's. `fresh` is the fresh extraction as
     a text; `old_page` is None when the page behind the latest version is not kept.
     Captions settle first (`captions.settle`): a caption counts only for the same media."""
-    lines = captions.settle(latest.paragraphs, fresh.paragraphs)
+    lines = _in_order_of(latest.paragraphs, captions.settle(latest.paragraphs, fresh.paragraphs))
     fresh = replace(fresh, paragraphs=lines)
     if same_words((fresh.title, lines), (latest.title, latest.paragraphs)):
         return Decision(text=fresh, reflow=True)
@@ -292,84 +302,105 @@ class _Judge:
         self.old_text = [canonical(captions.shown(t)) for t in old]
         self.new_text = [canonical(captions.shown(t)) for t in new]
         self.old_page, self.new_page = old_page, new_page
-        # The article's own words on each side, captions apart: a caption's text stands in
-        # its figure on the page, where a credit glued to a paragraph elsewhere came from.
-        self.old_body = Page.of(
-            " ".join(t for t, x in zip(self.old_text, old, strict=True) if not captions.is_caption(x))
-        )
-        self.new_body = Page.of(
-            " ".join(t for t, x in zip(self.new_text, new, strict=True) if not captions.is_caption(x))
-        )
+        # The article's own words on each side, paragraphs and captions apart: the checker
+        # never pairs a caption with a paragraph, so text that moves between the two (a
+        # credit glued to a paragraph, split off a caption) stays "outside" the other kind.
+        self.old_lines = {kind: self._words(old, self.old_text, kind) for kind in (False, True)}
+        self.new_lines = {kind: self._words(new, self.new_text, kind) for kind in (False, True)}
+        self.old_all = Page.of(" | ".join(self.old_text))
+        self.caption = False  # the kind of line being judged
+        self.retitled = False  # the title changed, and not in the reading only
         self.reading = 0
         self.newsroom = 0
+
+    @staticmethod
+    def _words(lines: tuple[str, ...], texts: list[str], caption: bool) -> Page:
+        return Page.of(
+            " | ".join(t for t, x in zip(texts, lines, strict=True) if captions.is_caption(x) is caption)
+        )
 
     # -- the evidence --------------------------------------------------------------------
 
     def still_there(self, piece: Sequence[str]) -> bool:
         """Words of the latest version are still shown on the fresh page, outside the
-        fresh text."""
+        fresh lines of their kind."""
         if not piece:
             return True
-        outside = self.new_page.count(piece) - self.new_body.count(piece)
+        inside = self.new_lines[self.caption].count(piece)
+        outside = self.new_page.count(piece) - inside
         if weight(piece) >= STRONG:
-            return outside >= 1 or (self.new_body.count(piece) == 0 and self.new_page.holds(piece))
+            return outside >= 1 or (inside == 0 and self.new_page.holds(piece))
         # A short text: whole elements of the page, shown no less often than before.
         fewer = self.old_page is not None and self.new_page.count(piece) < self.old_page.count(piece)
         return outside >= 1 and self.new_page.units(piece) >= 1 and not fewer
 
     def was_there(self, piece: Sequence[str]) -> bool:
         """Words of the fresh text were on the page behind the latest version, outside the
-        latest text; shown, or (long enough) stated as the page's description."""
+        latest lines of their kind; shown, or (long enough) stated as its description."""
         page = self.old_page
         if not piece:
             return True
         if page is None:
             return False
-        had = self.old_body.count(piece)
+        had = self.old_lines[self.caption].count(piece)
         outside = page.count(piece) - had
         if weight(piece) >= STRONG:
             # A copy of words the article already had (a standfirst shown twice) is not new.
-            copied = 1 <= had < self.new_body.count(piece)
+            copied = 1 <= had < self.new_lines[self.caption].count(piece)
             return outside >= 1 or copied or (had == 0 and (page.holds(piece) or page.declares(piece)))
         # A short text: whole elements of the page, shown no more often than before.
         return outside >= 1 and page.units(piece) >= 1 and self.new_page.count(piece) <= page.count(piece)
 
-    def headline(self, piece: Sequence[str]) -> bool:
-        """The displayed headline on both pages: read as a paragraph, it is still the title."""
-        pages = [self.new_page] if self.old_page is None else [self.old_page, self.new_page]
-        return all(page.is_headline(piece) for page in pages)
+    def shown(self, piece: Sequence[str]) -> bool:
+        """A paragraph shown on the page behind the latest version, and nowhere in it."""
+        page = self.old_page
+        if page is None or self.old_all.count(piece):
+            return False
+        return page.count(piece) >= 1 or (weight(piece) >= STRONG and page.holds(piece))
 
     def is_read(self, old_piece: Sequence[str], new_piece: Sequence[str]) -> bool:
         """Whether a difference is the reading's (and count it either way)."""
-        old_read = not old_piece or self.headline(old_piece) or self.still_there(old_piece)
-        if old_read and (not new_piece or self.headline(new_piece) or self.was_there(new_piece)):
+        old_head = bool(old_piece) and (self.old_page or self.new_page).is_headline(old_piece)
+        new_head = bool(new_piece) and self.new_page.is_headline(new_piece)
+        if "".join(old_piece) == "".join(new_piece):
+            # The same letters, spaced otherwise ("Friday<b> </b>that" read as one word): the
+            # reading's when the fresh page still shows the old spacing.
+            read = _occurrences(self.new_page.text, _key(old_piece)) > 0
+        elif (old_head or not old_piece) and (new_head or not new_piece):
+            # A line that is its page's displayed headline is the title read as a paragraph:
+            # it comes with the reading, and goes or changes with the title.
+            read = not (old_piece and self.retitled)
+        else:
+            old_read = not old_piece or old_head or self.still_there(old_piece)
+            read = old_read and (not new_piece or new_head or self.was_there(new_piece))
+        if read:
             self.reading += 1
-            return True
-        self.newsroom += 1
-        return False
+        else:
+            self.newsroom += 1
+        return read
 
     def title_is_read(self, old: str, new: str) -> bool:
-        """The title is the displayed headline (`<h1>`): a title that changed while both
-        pages display the same headlines changed in the metadata only (a headline written
-        for social media). Without displayed headlines to go by, a new title is the
-        reading's when the old one is still shown and the new one was shown before, or
-        is not shown at all."""
+        """The title is the displayed headline (`<h1>`). When both pages display headlines,
+        the title changed only if they did: one headline left and another came (a title
+        that changes beside the same headline changed in the metadata only, a headline
+        written for social media). Without displayed headlines to go by, a new title is
+        the reading's when the old one is still shown and the new one was shown before,
+        or is not shown at all."""
         a, b = words(old), words(new)
         if a == b:
             return False
-        if (
-            self.old_page is not None
-            and self.old_page.headlines
-            and self.old_page.headlines == self.new_page.headlines
-        ):
+        before, after = (self.old_page.headlines if self.old_page else frozenset()), self.new_page.headlines
+        if before and after:
+            read = not (before - after and after - before)
+        else:
+            shown_before = self.old_page is not None and self.old_page.count(b) > 0
+            read = self.new_page.count(a) > 0 and (shown_before or self.new_page.count(b) == 0)
+        if read:
             self.reading += 1
-            return True
-        shown_before = self.old_page is not None and self.old_page.count(b) > 0
-        if self.new_page.count(a) > 0 and (shown_before or self.new_page.count(b) == 0):
-            self.reading += 1
-            return True
-        self.newsroom += 1
-        return False
+        else:
+            self.newsroom += 1
+            self.retitled = True
+        return read
 
     # -- the lines -----------------------------------------------------------------------
 
@@ -412,7 +443,9 @@ class _Judge:
         caption = captions.parse(new)
         if old == new or caption is None or words(self.old_text[i]) == words(self.new_text[j]):
             return new
+        self.caption = True
         _, built = self._stretch([i], [j])
+        self.caption = False
         text = " ".join(t for _, t in built)
         return captions.line(captions.Caption(text, caption.media)) if text else old
 
@@ -429,7 +462,7 @@ class _Judge:
         matcher = SequenceMatcher(
             None, [w.text for w in old_words], [w.text for w in new_words], autojunk=False
         )
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in _cleaned(matcher.get_opcodes()):
             if tag == "equal":
                 pairs = zip(old_words[i1:i2], new_words[j1:j2], strict=True)
                 built += [_Built(n, o.line, n.line, True) for o, n in pairs]
@@ -439,15 +472,10 @@ class _Judge:
                 old_piece, new_piece = self._pieces(old_words, new_words, a1, a2, b1, b2)
                 if not self.is_read(old_piece, new_piece):
                     built += [_Built(n, None, n.line, True) for n in fresh]
-                elif (
-                    a1 == a2
-                    and _edge(new_words, b1)
-                    and _edge(new_words, b2)
-                    and not self.old_body.count(new_piece)
-                ):
-                    # A paragraph the extractor reads now, on the page all along (and not a
-                    # copy of one the article has): kept, and recorded first as what the
-                    # latest version should have held.
+                elif a1 == a2 and _edge(new_words, b1) and _edge(new_words, b2) and self.shown(new_piece):
+                    # A paragraph the extractor reads now, shown on the page all along (not
+                    # a copy of one the article has, not the page's description): kept,
+                    # and recorded first as what the latest version should have held.
                     built += [_Built(n, None, n.line, True) for n in fresh]
                     after = old_words[a1 - 1].line if a1 > 0 else -1
                     picked += [(after, self.new[j]) for j in dict.fromkeys(n.line for n in fresh)]
@@ -521,20 +549,90 @@ class _Judge:
         return out
 
 
+_SAME_PARAGRAPH = 0.5  # share of words in common that makes a fresh line the latest's line, edited
+
+
+def _in_order_of(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
+    """The fresh lines in the order of the latest version's: each line that is one of the
+    latest's (the same, edited, or a caption of the same media) takes that line's place,
+    and any other line follows the line it followed. The order of whole paragraphs is not
+    the article's words (as in the fingerprint): a redesign that reorders blocks, even
+    while the newsroom edits one of them, reorders nothing in the archive."""
+    if len(old) * len(new) > 40_000:
+        return new
+    keys_old = [_line_set(line) for line in old]
+    keys_new = [_line_set(line) for line in new]
+    pairs = sorted(
+        ((_overlap(a, b), i, j) for i, a in enumerate(keys_old) for j, b in enumerate(keys_new)),
+        reverse=True,
+    )
+    place: dict[int, int] = {}
+    taken: set[int] = set()
+    for share, i, j in pairs:
+        if share < _SAME_PARAGRAPH:
+            break
+        if i not in taken and j not in place:
+            place[j] = i
+            taken.add(i)
+    order: list[tuple[int, int, int]] = []
+    anchor = -1
+    for j in range(len(new)):
+        anchor = place.get(j, anchor)
+        order.append((anchor, 0 if j in place else 1, j))
+    ordered = tuple(new[j] for _, _, j in sorted(order))
+    return new if ordered == new else ordered
+
+
+def _line_set(line: str) -> frozenset[str]:
+    caption = captions.parse(line)
+    if caption is not None:
+        return frozenset({_CAPTION_KEY, caption.media or line})
+    return frozenset(words(captions.shown(line)))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _cleaned(opcodes: Sequence[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    """Word differences without chance anchors: a run of equal words no longer than the
+    changes on both sides of it ("for" and "the" shared by two unrelated paragraphs) is
+    part of one change, not two changes around a word that stayed."""
+    ops = list(opcodes)
+    changed = True
+    while changed:
+        changed = False
+        for k in range(1, len(ops) - 1):
+            tag, i1, i2 = ops[k][:3]
+            before, after = ops[k - 1], ops[k + 1]
+            if tag != "equal" or "equal" in (before[0], after[0]):
+                continue
+            size = i2 - i1
+            if size <= max(before[2] - before[1], before[4] - before[3]) and size <= max(
+                after[2] - after[1], after[4] - after[3]
+            ):
+                ops[k - 1 : k + 2] = [("replace", before[1], after[2], before[3], after[4])]
+                changed = True
+                break
+    return ops
+
+
 def _by_line(
     old: list[_Word], new: list[_Word], a1: int, a2: int, b1: int, b2: int
 ) -> Iterator[tuple[int, int, int, int]]:
-    """A difference that only adds (or only removes) words, cut where its lines break: each
-    paragraph that came or went is judged on its own."""
-    if a1 != a2 and b1 != b2:
+    """A difference of whole paragraphs cut where its lines break: each paragraph that came
+    or went is judged on its own (whole paragraphs replaced by others are ones that went
+    and ones that came). Any other difference is judged as one."""
+    whole = all(_edge(seq, i) for seq, i in ((old, a1), (old, a2), (new, b1), (new, b2)))
+    if a1 != a2 and b1 != b2 and not whole:
         yield a1, a2, b1, b2
         return
-    seq, start, end = (new, b1, b2) if a1 == a2 else (old, a1, a2)
-    cut = start
-    for i in range(start + 1, end + 1):
-        if i == end or _edge(seq, i):
-            yield (a1, a2, cut, i) if a1 == a2 else (cut, i, b1, b2)
-            cut = i
+    for seq, start, end in ((old, a1, a2), (new, b1, b2)):
+        cut = start
+        for i in range(start + 1, end + 1):
+            if i == end or _edge(seq, i):
+                yield (cut, i, b1, b1) if seq is old else (a2, a2, cut, i)
+                cut = i
 
 
 def _together(a: _Built, b: _Built) -> bool:
