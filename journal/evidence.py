@@ -45,6 +45,7 @@ from journal.normalize import fingerprint, same_words
 STRONG = 8.0
 CONTEXT = 3  # words on each side of a difference inside a paragraph
 GAP = 6  # words of a page that may stand between two words of a long text found on it
+NEAR = 0.75  # share of a paragraph's words, in order, that finds it edited on a page
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
@@ -82,8 +83,7 @@ class Page:
     description."""
 
     text: str = "  "  # " w1 w2 … ": every word between single spaces
-    starts: frozenset[int] = frozenset()  # indices of words that begin an element's text
-    ends: frozenset[int] = frozenset()  # indices just past the words that end one
+    spans: tuple[tuple[int, int], ...] = ()  # the words of each element: [first, past the last)
     headlines: frozenset[str] = frozenset()
     declared: str = "  "
 
@@ -100,16 +100,10 @@ class Page:
         found = list(_TOKEN.finditer(shown))
         first = [m.start() for m in found]
         last = [m.end() for m in found]
-        starts, ends = set(), set()
-        for begin, end in spans:
-            a, b = bisect_left(first, begin), bisect_right(last, end)
-            if a < b:
-                starts.add(a)
-                ends.add(b)
+        ranges = {(bisect_left(first, begin), bisect_right(last, end)) for begin, end in spans}
         return cls(
             _key([m.group(0) for m in found]),
-            frozenset(starts),
-            frozenset(ends),
+            tuple(sorted((a, b) for a, b in ranges if a < b)),
             frozenset(_key(words(h)) for h in headlines if words(h)),
             " | ".join(_key(words(d)) for d in declared) or "  ",
         )
@@ -165,6 +159,63 @@ class Page:
                     continue
             out.append(word)
         return out
+
+    def beside(self, tokens: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+        """For each place the words stand on the page: up to STRONG words before and after
+        them inside the smallest element that holds them (what shares a block with them)."""
+        if not tokens:
+            return []
+        tokens = self._unglued(tokens)
+        page, n, out = self._tokens, len(tokens), []
+        reach = int(STRONG)
+        for at in self._where.get(tokens[0], ()):
+            if page[at : at + n] != tokens:
+                continue
+            holders = [(e - s, s, e) for s, e in self.spans if s <= at and at + n <= e]
+            _, s, e = min(holders, default=(0, at, at + n))
+            out.append((page[max(s, at - reach) : at], page[at + n : min(e, at + n + reach)]))
+        return out
+
+    def near(self, tokens: Sequence[str], other: Page | None) -> list[str] | None:
+        """The paragraph these words are, as this page shows it when it shows it edited:
+        the words of the page that match most of them (NEAR or more, in order), with the
+        words next to those inside the same element that `other` does not have (a
+        sentence the newsroom added to the paragraph). None when no place matches."""
+        page, n = self._tokens, len(tokens)
+        rare = sorted((len(self._where[t]), q) for q, t in enumerate(tokens) if t in self._where)
+        best: tuple[float, int, int] | None = None
+        for _, q in rare[:4]:
+            for at in self._where[tokens[q]][:20]:
+                low, high = max(0, at - q - n // 2), min(len(page), at - q + n + n // 2)
+                blocks = [
+                    b
+                    for b in SequenceMatcher(
+                        None, tokens, page[low:high], autojunk=False
+                    ).get_matching_blocks()
+                    if b.size
+                ]
+                matched = sum(b.size for b in blocks)
+                if matched < NEAR * n:
+                    continue
+                start, end = low + blocks[0].b, low + blocks[-1].b + blocks[-1].size
+                holders = [(e - s, s, e) for s, e in self.spans if s <= start and end <= e]
+                _, first, last = min(holders, default=(0, start, end))
+                if first < start and not (other and other.count(page[first:start])):
+                    start = first
+                if end < last and not (other and other.count(page[end:last])):
+                    end = last
+                score = matched / max(n, end - start)
+                if best is None or score > best[0]:
+                    best = (score, start, end)
+        return page[best[1] : best[2]] if best else None
+
+    @cached_property
+    def starts(self) -> frozenset[int]:
+        return frozenset(s for s, _ in self.spans)
+
+    @cached_property
+    def ends(self) -> frozenset[int]:
+        return frozenset(e for _, e in self.spans)
 
     @cached_property
     def _tokens(self) -> list[str]:
@@ -321,22 +372,28 @@ class _Judge:
 
     # -- the evidence --------------------------------------------------------------------
 
-    def still_there(self, piece: Sequence[str]) -> bool:
+    def still_there(self, piece: Sequence[str], whole: bool = False) -> bool:
         """Words of the latest version are still shown on the fresh page, outside the
-        fresh lines of their kind."""
+        fresh lines of their kind. A whole paragraph is still there only where what shares
+        its block on the fresh page was on the page before: a paragraph the newsroom
+        lengthened, in a block the extractor left out, is not the paragraph it was."""
         if not piece:
             return True
         inside = self.new_lines[self.caption].count(piece)
         outside = self.new_page.count(piece) - inside
         if weight(piece) >= STRONG:
+            if whole and outside >= 1 and self.old_page is not None:
+                return self._unchanged_around(self.new_page, self.old_page, piece)
             return outside >= 1 or (inside == 0 and self.new_page.holds(piece))
         # A short text: whole elements of the page, shown no less often than before.
         fewer = self.old_page is not None and self.new_page.count(piece) < self.old_page.count(piece)
         return outside >= 1 and self.new_page.units(piece) >= 1 and not fewer
 
-    def was_there(self, piece: Sequence[str]) -> bool:
+    def was_there(self, piece: Sequence[str], whole: bool = False) -> bool:
         """Words of the fresh text were on the page behind the latest version, outside the
-        latest lines of their kind; shown, or (long enough) stated as its description."""
+        latest lines of their kind; shown, or (long enough) stated as its description. A
+        whole paragraph was there only where what shared its block then is still on the
+        page: one the newsroom shortened is not the paragraph it was."""
         page = self.old_page
         if not piece:
             return True
@@ -347,9 +404,20 @@ class _Judge:
         if weight(piece) >= STRONG:
             # A copy of words the article already had (a standfirst shown twice) is not new.
             copied = 1 <= had < self.new_lines[self.caption].count(piece)
+            if whole and outside >= 1 and not copied:
+                return self._unchanged_around(page, self.new_page, piece)
             return outside >= 1 or copied or (had == 0 and (page.holds(piece) or page.declares(piece)))
         # A short text: whole elements of the page, shown no more often than before.
         return outside >= 1 and page.units(piece) >= 1 and self.new_page.count(piece) <= page.count(piece)
+
+    @staticmethod
+    def _unchanged_around(here: Page, there: Page, piece: Sequence[str]) -> bool:
+        """Whether the words sharing the piece's block on page `here` are on page `there`
+        (at one of its places, at least)."""
+        for before, after in here.beside(piece):
+            if all(not rest or there.count(rest) or there.holds(rest) for rest in (before, after)):
+                return True
+        return False
 
     def shown(self, piece: Sequence[str]) -> bool:
         """A paragraph shown on the page behind the latest version, and nowhere in it."""
@@ -358,8 +426,15 @@ class _Judge:
             return False
         return page.count(piece) >= 1 or (weight(piece) >= STRONG and page.holds(piece))
 
-    def is_read(self, old_piece: Sequence[str], new_piece: Sequence[str]) -> bool:
-        """Whether a difference is the reading's (and count it either way)."""
+    def is_read(
+        self,
+        old_piece: Sequence[str],
+        new_piece: Sequence[str],
+        old_whole: bool = False,
+        new_whole: bool = False,
+    ) -> bool:
+        """Whether a difference is the reading's (and count it either way); `*_whole` says
+        a piece is whole paragraphs."""
         old_head = bool(old_piece) and (self.old_page or self.new_page).is_headline(old_piece)
         new_head = bool(new_piece) and self.new_page.is_headline(new_piece)
         if "".join(old_piece) == "".join(new_piece):
@@ -371,8 +446,8 @@ class _Judge:
             # it comes with the reading, and goes or changes with the title.
             read = not (old_piece and self.retitled)
         else:
-            old_read = not old_piece or old_head or self.still_there(old_piece)
-            read = old_read and (not new_piece or new_head or self.was_there(new_piece))
+            old_read = not old_piece or old_head or self.still_there(old_piece, old_whole)
+            read = old_read and (not new_piece or new_head or self.was_there(new_piece, new_whole))
         if read:
             self.reading += 1
         else:
@@ -462,7 +537,7 @@ class _Judge:
         matcher = SequenceMatcher(
             None, [w.text for w in old_words], [w.text for w in new_words], autojunk=False
         )
-        for tag, i1, i2, j1, j2 in _cleaned(matcher.get_opcodes()):
+        for tag, i1, i2, j1, j2 in _cleaned(matcher.get_opcodes(), old_words, new_words):
             if tag == "equal":
                 pairs = zip(old_words[i1:i2], new_words[j1:j2], strict=True)
                 built += [_Built(n, o.line, n.line, True) for o, n in pairs]
@@ -470,7 +545,24 @@ class _Judge:
             for a1, a2, b1, b2 in _by_line(old_words, new_words, i1, i2, j1, j2):
                 fresh = new_words[b1:b2]
                 old_piece, new_piece = self._pieces(old_words, new_words, a1, a2, b1, b2)
-                if not self.is_read(old_piece, new_piece):
+                old_whole = a1 < a2 and _edge(old_words, a1) and _edge(old_words, a2)
+                new_whole = b1 < b2 and _edge(new_words, b1) and _edge(new_words, b2)
+                if not self.is_read(old_piece, new_piece, old_whole, new_whole):
+                    if b1 == b2 and old_whole:
+                        # A paragraph the extractor left out, edited on the fresh page.
+                        kept = self._as_shown(
+                            old_words[a1:a2], False, self.new_page, self.old_page, self.new_lines[False]
+                        )
+                        built += kept or []
+                    if a1 == a2 and new_whole:
+                        # A paragraph the extractor reads now, edited since the page before.
+                        former = self._as_shown(
+                            fresh, True, self.old_page, self.new_page, self.old_lines[False]
+                        )
+                        if former:
+                            text = self._characters(former)
+                            after = old_words[a1 - 1].line if a1 > 0 else -1
+                            picked.append((after, captions.paragraph(text)))
                     built += [_Built(n, None, n.line, True) for n in fresh]
                 elif a1 == a2 and _edge(new_words, b1) and _edge(new_words, b2) and self.shown(new_piece):
                     # A paragraph the extractor reads now, shown on the page all along (not
@@ -482,6 +574,31 @@ class _Judge:
                 else:
                     built += [_Built(o, o.line, None, False) for o in old_words[a1:a2]]
         return picked, self._as_lines(built)
+
+    def _as_shown(
+        self, line: list[_Word], fresh: bool, page: Page | None, other: Page | None, text: Page
+    ) -> list[_Built] | None:
+        """A whole line as `page` shows it edited (`Page.near`), built from the line's own
+        characters and the page's changed words (a new line of the latest side), or None:
+        the line is not on that page, or is there unchanged, or `text` already holds it."""
+        tokens = [w.text for w in line]
+        if page is None or self.caption or weight(tokens) < STRONG:
+            return None
+        shown = page.near(tokens, other)
+        if shown is None or shown == tokens or text.count(shown):
+            return None
+        source = (self.new_text if fresh else self.old_text)[line[0].line]
+        pieces: list[str] = []
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, tokens, shown, autojunk=False).get_opcodes():
+            if tag == "equal":
+                pieces.append(source[_back(source, line[i1].start) : _on(source, line[i2 - 1].end)])
+            elif j2 > j1:
+                pieces.append(" ".join(shown[j1:j2]))
+        self.old_text.append(_join(pieces))
+        index = len(self.old_text) - 1
+        home = line[0].line
+        made = _line_words(index, self.old_text[index])
+        return [_Built(w, None if fresh else home, home if fresh else None, False) for w in made]
 
     def _pieces(
         self, old: list[_Word], new: list[_Word], a1: int, a2: int, b1: int, b2: int
@@ -540,13 +657,7 @@ class _Judge:
                 flush()
             run.append(item)
         flush()
-        out = ""
-        for part in parts:
-            part = part.strip()
-            if out and part and not (_CJK_CHAR.match(out[-1]) or _CJK_CHAR.match(part[0])):
-                out += " "
-            out += part
-        return out
+        return _join(parts)
 
 
 _SAME_PARAGRAPH = 0.5  # share of words in common that makes a fresh line the latest's line, edited
@@ -594,18 +705,27 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _cleaned(opcodes: Sequence[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
-    """Word differences without chance anchors: a run of equal words no longer than the
-    changes on both sides of it ("for" and "the" shared by two unrelated paragraphs) is
-    part of one change, not two changes around a word that stayed."""
-    ops = list(opcodes)
+_SEAM = 3  # words of an equal run that may be chance, where a paragraph breaks on one side only
+
+
+def _cleaned(
+    opcodes: Sequence[tuple[str, int, int, int, int]], old: list[_Word], new: list[_Word]
+) -> list[tuple[str, int, int, int, int]]:
+    """Word differences without chance anchors. A few equal words across a paragraph break
+    on one side only ("A" ending one paragraph's match and starting the next) belong to
+    the change beside them; a run of equal words inside a paragraph on both sides, no
+    longer than the changes on both sides of it ("for" and "the" shared by two unrelated
+    paragraphs), is part of one change, not two changes around a word that stayed."""
+    ops = _seams(list(opcodes), old, new)
     changed = True
     while changed:
         changed = False
         for k in range(1, len(ops) - 1):
-            tag, i1, i2 = ops[k][:3]
+            tag, i1, i2, j1, j2 = ops[k]
             before, after = ops[k - 1], ops[k + 1]
             if tag != "equal" or "equal" in (before[0], after[0]):
+                continue
+            if any(_edge(old, i) for i in (i1, i2)) or any(_edge(new, j) for j in (j1, j2)):
                 continue
             size = i2 - i1
             if size <= max(before[2] - before[1], before[4] - before[3]) and size <= max(
@@ -617,13 +737,45 @@ def _cleaned(opcodes: Sequence[tuple[str, int, int, int, int]]) -> list[tuple[st
     return ops
 
 
+def _seams(
+    ops: list[tuple[str, int, int, int, int]], old: list[_Word], new: list[_Word]
+) -> list[tuple[str, int, int, int, int]]:
+    """Equal runs cut back to a paragraph break that only one side has, when no more than
+    _SEAM of their words lie beyond it next to a change; adjacent changes are joined."""
+    out: list[tuple[str, int, int, int, int]] = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal" and k + 1 < len(ops):  # a change follows: cut its tail
+            for cut in range(max(i1 + 1, i2 - _SEAM), i2):
+                if _edge(old, cut) != _edge(new, j1 + cut - i1):
+                    out.append(("equal", i1, cut, j1, j1 + cut - i1))
+                    tag, i1, j1 = "replace", cut, j1 + cut - i1
+                    break
+        if tag == "equal" and k > 0 and ops[k - 1][0] != "equal":  # a change precedes: cut its head
+            for cut in range(min(i2 - 1, i1 + _SEAM), i1, -1):
+                if _edge(old, cut) != _edge(new, j1 + cut - i1):
+                    out.append(("replace", i1, cut, j1, j1 + cut - i1))
+                    tag, i1, j1 = "equal", cut, j1 + cut - i1
+                    break
+        out.append((tag, i1, i2, j1, j2))
+    joined: list[tuple[str, int, int, int, int]] = []
+    for op in out:
+        if op[1] == op[2] and op[3] == op[4]:
+            continue
+        if joined and op[0] != "equal" and joined[-1][0] != "equal":
+            last = joined.pop()
+            op = ("replace", last[1], op[2], last[3], op[4])
+        joined.append(op)
+    return joined
+
+
 def _by_line(
     old: list[_Word], new: list[_Word], a1: int, a2: int, b1: int, b2: int
 ) -> Iterator[tuple[int, int, int, int]]:
     """A difference of whole paragraphs cut where its lines break: each paragraph that came
-    or went is judged on its own (whole paragraphs replaced by others are ones that went
-    and ones that came). Any other difference is judged as one."""
-    whole = all(_edge(seq, i) for seq, i in ((old, a1), (old, a2), (new, b1), (new, b2)))
+    or went is judged on its own, and whole paragraphs replaced by other words (whole
+    paragraphs, or words at a paragraph's edge) are ones that went and words that came.
+    Any other difference is judged as one."""
+    whole = any(_edge(seq, i) and _edge(seq, j) for seq, i, j in ((old, a1, a2), (new, b1, b2)))
     if a1 != a2 and b1 != b2 and not whole:
         yield a1, a2, b1, b2
         return
@@ -633,6 +785,16 @@ def _by_line(
             if i == end or _edge(seq, i):
                 yield (cut, i, b1, b1) if seq is old else (a2, a2, cut, i)
                 cut = i
+
+
+def _join(parts: Sequence[str]) -> str:
+    """Pieces of a line joined by a space (none between Chinese or Japanese characters)."""
+    out = ""
+    for part in (p.strip() for p in parts):
+        if out and part and not (_CJK_CHAR.match(out[-1]) or _CJK_CHAR.match(part[0])):
+            out += " "
+        out += part
+    return out
 
 
 def _together(a: _Built, b: _Built) -> bool:
