@@ -47,10 +47,11 @@ from lxml import etree
 
 from journal import captions, pagetext
 from journal.diff import diff
-from journal.evidence import decide, words
+from journal.evidence import decide
 from journal.extract import decode_html, extract_page
 from journal.models import ArticleText, Extraction
 from journal.normalize import comparable
+from journal.pagewords import words
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -659,6 +660,9 @@ def edit_headline(a: Article, rng: random.Random) -> Expected | None:
     if done is None:
         return None
     after_text = " ".join(a.headline.text_content().split())
+    for other in a.doc.iter("h1"):  # every copy of the headline the page displays
+        if other is not a.headline and " ".join(other.text_content().split()) == before:
+            replace_in(other, re.compile(re.escape(done[0])), lambda _: done[1], rng)
     titles = ("og:title", "twitter:title", "headline")
     for node in [
         *a.doc.iter("title"),

@@ -1,4 +1,4 @@
-"""The text a page shows its reader, read as evidence (`journal.evidence.Page`).
+"""The text a page shows its reader, read as evidence (`journal.pagewords.Page`).
 
 Runs in the extraction workers. All of the page's text counts, not only what an extractor
 takes for the article: a paragraph the extractor leaves out this time is still in front of
@@ -22,8 +22,8 @@ import re
 import lxml.html
 from lxml import etree
 
-from journal.evidence import Page, canonical
 from journal.extract import decode_html
+from journal.pagewords import Page, canonical
 
 _NOT_TEXT = "//head | //script | //style | //noscript | //template | //svg"
 _DESCRIPTIONS = ("description", "og:description", "twitter:description")

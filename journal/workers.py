@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journal.errors import FeedError
-from journal.evidence import Page
 from journal.models import Extraction, FeedResult, NotArticle
+from journal.pagewords import Page
 
 DEPTH = 2  # requests waiting at one worker
 TASK_TIMEOUT = 120.0  # seconds one page may take before its worker is replaced

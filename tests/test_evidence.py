@@ -7,11 +7,12 @@ import html
 
 import pytest
 
-from journal import captions, evidence, pagetext
+from journal import captions, pagetext, pagewords
 from journal.diff import diff, same_published
-from journal.evidence import Decision, Page, decide
+from journal.evidence import Decision, decide
 from journal.models import ArticleText
 from journal.normalize import fingerprint
+from journal.pagewords import Page
 
 P = [
     "The minister spoke on Friday about the budget and the plans for the coming year.",
@@ -51,12 +52,12 @@ def unchanged(latest: ArticleText, decision: Decision) -> bool:
 def edit(latest: ArticleText, decision: Decision) -> tuple[list[str], list[str]]:
     """The words removed and added by the edit the decision makes."""
     delta = diff(decision.interim or latest, decision.text)
-    removed = [w for r in delta.rows for w in evidence.words(r.old or "") if r.kind == "delete"]
-    added = [w for r in delta.rows for w in evidence.words(r.new or "") if r.kind == "insert"]
+    removed = [w for r in delta.rows for w in pagewords.words(r.old or "") if r.kind == "delete"]
+    added = [w for r in delta.rows for w in pagewords.words(r.new or "") if r.kind == "insert"]
     for row in delta.rows:
         if row.kind == "change":
-            removed += [w for o in row.ops if o.kind == "delete" for w in evidence.words(o.text)]
-            added += [w for o in row.ops if o.kind == "insert" for w in evidence.words(o.text)]
+            removed += [w for o in row.ops if o.kind == "delete" for w in pagewords.words(o.text)]
+            added += [w for o in row.ops if o.kind == "insert" for w in pagewords.words(o.text)]
     return removed, added
 
 
@@ -95,7 +96,7 @@ def test_a_paragraph_the_extractor_left_out_stays_while_it_is_on_the_page() -> N
     assert decision.text.paragraphs == latest.paragraphs
     gone = page(h1(), p(P[1]), p(P[2]), p(P[3]))
     decision = decide(latest, whole, text(*P[1:]), gone)
-    assert edit(latest, decision) == (evidence.words(P[0]), [])
+    assert edit(latest, decision) == (pagewords.words(P[0]), [])
 
 
 def test_a_paragraph_the_extractor_picks_up_now_is_recorded_apart_from_the_edit() -> None:
@@ -113,10 +114,10 @@ def test_text_that_is_new_on_the_page_is_an_addition_even_beside_one_picked_up()
     before = page(h1(), *map(p, P[1:]))
     decision = decide(latest, before, text(*P), page(h1(), *map(p, P)))
     assert decision.interim is None
-    assert edit(latest, decision) == ([], evidence.words(P[0]))
+    assert edit(latest, decision) == ([], pagewords.words(P[0]))
     # Without the page behind the latest version nothing can be put down to the reading.
     decision = decide(latest, None, text(*P), page(h1(), *map(p, P)))
-    assert edit(latest, decision) == ([], evidence.words(P[0]))
+    assert edit(latest, decision) == ([], pagewords.words(P[0]))
 
 
 @pytest.mark.parametrize(
@@ -139,8 +140,8 @@ def test_every_edit_inside_a_paragraph_is_the_newsroom(old: str, new: str, why: 
     after = page(h1(), *map(p, [*P[:2], edited, P[3]]), chrome.format("<li>Five dead</li>"))
     removed, added = edit(latest, decide(latest, before, text(*P[:2], edited, P[3]), after))
     assert (removed, added) == (
-        [w for w in evidence.words(old) if w not in evidence.words(new)],
-        [w for w in evidence.words(new) if w not in evidence.words(old)],
+        [w for w in pagewords.words(old) if w not in pagewords.words(new)],
+        [w for w in pagewords.words(new) if w not in pagewords.words(old)],
     ), why
 
 
@@ -194,7 +195,7 @@ def test_chinese_and_japanese_text_is_judged_by_the_character() -> None:
     decision = decide(latest, before, text(zh[0], edited, title=latest.title), after)
     assert decision.text.paragraphs == (zh[0], edited)
     assert (decision.reading, decision.newsroom) == (0, 1)
-    assert evidence.weight(evidence.words("新地铁线路")) == 2.5
+    assert pagewords.weight(pagewords.words("新地铁线路")) == 2.5
 
 
 def test_a_caption_edit_under_the_same_photo_is_judged_like_a_paragraph() -> None:
@@ -241,15 +242,15 @@ def test_the_page_text_is_what_a_reader_sees() -> None:
     )
     seen = ("Menu words", "Site header", "The drop cap", "Correction box", "Footer words", "Hidden words")
     for text in seen:
-        assert shown.count(evidence.words(text)) == 1, text
+        assert shown.count(pagewords.words(text)) == 1, text
     for text in ("Head only", "script words", "Template words", "standfirst"):
-        assert shown.count(evidence.words(text)) == 0, text
-    assert shown.declares(evidence.words("The standfirst is here"))
-    assert shown.is_headline(evidence.words("The headline"))
-    assert shown.units(evidence.words("Correction box")) == 1
-    assert shown.units(evidence.words("Footer words Correction box")) == 0  # not in this order
-    assert shown.units(evidence.words("Correction box Footer words")) == 1  # two elements in a row
-    assert shown.units(evidence.words("drop cap")) == 0  # words inside an element
+        assert shown.count(pagewords.words(text)) == 0, text
+    assert shown.declares(pagewords.words("The standfirst is here"))
+    assert shown.is_headline(pagewords.words("The headline"))
+    assert shown.units(pagewords.words("Correction box")) == 1
+    assert shown.units(pagewords.words("Footer words Correction box")) == 0  # not in this order
+    assert shown.units(pagewords.words("Correction box Footer words")) == 1  # two elements in a row
+    assert shown.units(pagewords.words("drop cap")) == 0  # words inside an element
     assert pagetext.read(b"", None) == Page()
 
 
@@ -259,12 +260,12 @@ def test_a_long_text_is_found_across_what_the_extractor_left_out() -> None:
         b"<span class='sr-only'>(opens in a new window)</span> @sarahlee</p><div>Follow</div><div>Sarah</div>",
         "text/html",
     )
-    assert shown.holds(evidence.words("By Sarah Lee The Daily Post Biography @sarahlee"))
+    assert shown.holds(pagewords.words("By Sarah Lee The Daily Post Biography @sarahlee"))
     assert shown.holds(
-        evidence.words("The Daily Post Biography @sarahlee FollowSarah")
+        pagewords.words("The Daily Post Biography @sarahlee FollowSarah")
     )  # glued by the extractor
-    assert not shown.holds(evidence.words("By Sarah Lee The Daily Post Obituary @sarahlee"))
-    assert not shown.holds(evidence.words("By Sarah Lee The Daily Post @sarahlee Biography"))
+    assert not shown.holds(pagewords.words("By Sarah Lee The Daily Post Obituary @sarahlee"))
+    assert not shown.holds(pagewords.words("By Sarah Lee The Daily Post @sarahlee Biography"))
 
 
 @pytest.mark.parametrize(
