@@ -328,12 +328,13 @@ class _Judge:
     ) -> list[Built] | None:
         """A whole line as `page` shows it edited (`Page.near`), built from the line's own
         characters and the page's changed words (a new line of the latest side), or None:
-        the line is not on that page, or is there unchanged, or `text` already holds it."""
+        the line is not on that page, or is there unchanged, or `text` holds it as often as
+        the page shows it (a standfirst the article held once for its two copies)."""
         tokens = [w.text for w in line]
         if page is None or self.caption or weight(tokens) < STRONG:
             return None
         shown = page.near(tokens, other)
-        if shown is None or shown == tokens or text.count(shown):
+        if shown is None or shown == tokens or text.count(shown) >= page.count(shown):
             return None
         source = (self.new_text if fresh else self.old_text)[line[0].line]
         pieces: list[str] = []
