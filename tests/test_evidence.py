@@ -287,3 +287,62 @@ def test_published_is_compared_at_the_precision_both_have(a: str, b: str, same: 
     before = ArticleText("u", "s", "T", ("One.",), published=a)
     after = ArticleText("u", "s", "T", ("Two.",), published=b)
     assert ("published changed" in diff(before, after).summary()) is not same
+
+
+def test_a_paragraph_edited_in_a_block_the_extractor_left_out_is_that_edit() -> None:
+    """The body split over two blocks; the extractor reads one; the newsroom lengthens a
+    paragraph of the other: still the same paragraph, edited (not kept as it was, not
+    removed)."""
+    latest = text(*P)
+    before = page(h1(), "<section>", *map(p, P[:2]), "</section><section>", *map(p, P[2:]), "</section>")
+    longer = P[3] + " A date for the inquiry has not been set."
+    after = page(
+        h1(), "<section>", *map(p, P[:2]), "</section><section>", *map(p, [P[2], longer]), "</section>"
+    )
+    decision = decide(latest, before, text(*P[:3]), after)
+    assert edit(latest, decision) == ([], pagewords.words("A date for the inquiry has not been set"))
+
+
+def test_a_paragraph_picked_up_in_other_words_is_recorded_as_it_stood_then_edited() -> None:
+    latest = text(*P[1:])
+    before = page(h1(), f"<div class='teaser'>{p(P[0])}</div>", *map(p, P[1:]))
+    edited = P[0].replace("Friday", "Saturday")
+    decision = decide(latest, before, text(edited, *P[1:]), page(h1(), *map(p, [edited, *P[1:]])))
+    assert decision.interim is not None and decision.interim.paragraphs == tuple(P)
+    assert edit(latest, decision) == (["Friday"], ["Saturday"])
+
+
+def test_paragraphs_keep_the_latest_order_when_a_moved_one_is_edited() -> None:
+    latest = text(*P)
+    edited = P[3].replace("full inquiry", "full and public inquiry")
+    moved = (edited, P[0], P[1], P[2])  # the last paragraph now leads
+    decision = decide(latest, page(*map(p, P)), text(*moved), page(*map(p, moved)))
+    assert decision.text.paragraphs == (*P[:3], edited)
+    assert diff(latest, decision.text).summary() == "1 paragraph edited"
+
+
+def test_a_line_that_is_the_displayed_headline_goes_with_the_title() -> None:
+    shown = "Market hall roof gives way"
+    latest = text(shown, *P, title="Roof collapse: what we know")
+    before = page(h1(shown), *map(p, [shown, *P]))
+    # The headline read as a paragraph comes and goes with the reading...
+    assert unchanged(
+        latest, decide(latest, before, text(*P, title=latest.title), page(h1(shown), *map(p, P)))
+    )
+    # ...and changes with the title when the newsroom rewrites the headline.
+    rewritten = "Market hall roof collapses, five hurt"
+    fresh = text(rewritten, *P, title="Roof collapse: five hurt")
+    decision = decide(latest, before, fresh, page(h1(rewritten), *map(p, [rewritten, *P])))
+    assert decision.text.title == fresh.title
+    assert decision.text.paragraphs[0] == rewritten
+
+
+def test_the_same_letters_spaced_otherwise_are_the_reading() -> None:
+    glued = P[1].replace("next week", "nextweek")
+    latest = text(*P)
+    same_page = page(h1(), *map(p, P))
+    assert unchanged(latest, decide(latest, same_page, text(P[0], glued, *P[2:]), same_page))
+    # A typo fixed on the page is an edit.
+    latest = text(P[0], glued, *P[2:])
+    fixed = decide(latest, page(h1(), *map(p, [P[0], glued, *P[2:]])), text(*P), same_page)
+    assert fixed.version
