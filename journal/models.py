@@ -66,11 +66,14 @@ class NotArticle:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """One item of an RSS or Atom feed, reduced to what identifies an article."""
+    """One item of an RSS or Atom feed, reduced to what identifies an article, and a
+    digest of its words (title, summary, content): a known item with a new digest is one
+    the feed shows changed."""
 
     link: str
     guid: str | None = None
     title: str = ""
+    digest: str = ""
 
 
 @dataclass(frozen=True)

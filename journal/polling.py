@@ -119,9 +119,25 @@ class FeedPoller:
         if row is None:
             row = self.state.add_article(source.name, entry.link, now)
             self.summary.discovered += 1
+        elif entry.digest:
+            self._changed_in_feed(row, source, entry.digest, now)
         self.state.add_alias(entry.link, row.id)
         if guid_key:
             self.state.add_alias(guid_key, row.id)
+        if entry.digest:
+            self.state.add_alias(f"said {row.id} {entry.digest}", row.id)
+
+    def _changed_in_feed(self, row: ArticleRow, source: Source, digest: str, now: float) -> None:
+        """The feed says something new about an article it listed before (its title, its
+        summary or its text changed): check the article now, not when its wait is over,
+        but no sooner after its last check than the schedule ever would (`first_wait`).
+        A retired article stays retired."""
+        if not row.versions or row.next_check is None or self.state.alias_owner(f"said {row.id} {digest}"):
+            return
+        soonest = max(now, (row.last_checked or now) + source.schedule.first_wait)
+        if soonest < row.next_check:
+            row.next_check = soonest
+            self.state.save(row)
 
     def _move(self, row: ArticleRow, link: str, now: float) -> None:
         """The feed lists a known article at an address it never had (a story's section

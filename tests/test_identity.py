@@ -75,3 +75,20 @@ def test_a_guid_reused_for_a_daily_item_is_one_article_whose_changes_are_edits(s
         run(cli, T0 + n * 24 * HOUR)
     assert changes(cli, url) == ["new", "edit"]
     assert cli.json("history", url)["versions"][-1]["summary"].startswith("title changed")
+
+
+def test_an_item_the_feed_shows_changed_is_checked_before_its_wait_is_over(site: Site, cli: Cli) -> None:
+    url = site.put("/story", article_html("Storm warning", PARAS))
+    feed = site.put("/feed.xml", rss([{"link": url, "guid": "s1", "title": "Storm warning"}]))
+    cli("source", "add", "tv", feed)
+    minute = 60.0
+    for at in (0, 30, 66):  # new, then unchanged twice: the next check is due at 109 minutes
+        run(cli, T0 + at * minute)
+    hits = site.hits("/story")
+    site.put("/story", article_html("Storm warning lifted", PARAS))
+    run(cli, T0 + 100 * minute)  # the feed says nothing new: the article waits
+    assert site.hits("/story") == hits
+    site.put("/feed.xml", rss([{"link": url, "guid": "s1", "title": "Storm warning lifted"}]))
+    run(cli, T0 + 106 * minute)  # the feed is polled again (every 5 minutes)
+    assert site.hits("/story") == hits + 1
+    assert changes(cli, url) == ["new", "edit"]
