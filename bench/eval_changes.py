@@ -543,13 +543,26 @@ def source_words(item: Item) -> list[str]:
     return words(item.title) + words(item.dek) + words(content_text(item.content))
 
 
+# Elements whose text runs on into the text around them ("<b>A</b>lexander" is one word).
+_INLINE_TAGS = "a abbr b cite code em i q s small span strong sub sup time u"
+_INLINE = frozenset(_INLINE_TAGS.split(" "))
+
+
+def shown(node: lxml.html.HtmlElement) -> str:
+    """An element's text as a reader reads it: block elements apart, inline ones run on."""
+    for part in node.iter():
+        if isinstance(part.tag, str) and part.tag not in _INLINE:
+            part.text, part.tail = f" {part.text or ''}", f" {part.tail or ''}"
+    return node.text_content()
+
+
 def content_text(fragment: str) -> str:
     if not fragment.strip():
         return ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for node in root.iter("script", "style"):
         node.text = None
-    return " ".join(str(t) for t in root.itertext())
+    return shown(root)
 
 
 @dataclass
@@ -704,10 +717,10 @@ def content_parts(fragment: str) -> tuple[str, str]:
         return "", ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     figures = list(root.iter("figure"))
-    caption = " ".join(str(t) for figure in figures for t in figure.itertext())
+    caption = " ".join(shown(figure) for figure in figures)
     for figure in figures:
         figure.drop_tree()
-    return " ".join(str(t) for t in root.itertext()), caption
+    return shown(root), caption
 
 
 def field_words(item: Item, name: str) -> list[str]:
