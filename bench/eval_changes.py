@@ -75,6 +75,7 @@ import tempfile
 import threading
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -669,6 +670,7 @@ class Event:
 # Why an edit was missed. "declined" is the extractor (or the checker) refusing the page
 # as an article, with its reason: a declined real edit is a missed edit all the same.
 CAUSES = ("not fetched", "extracted text unchanged", "declined", "judged no change")
+FALSE_VERSIONS_SHOWN = 20  # listed one by one in the markdown (the JSON has them all)
 
 
 @dataclass
@@ -929,11 +931,25 @@ def replay_tables(name: str, steps: list[StepReport], reports: list[ArticleRepor
         f"{t['seen_changes']} | **{t['false_versions']}** | **{t['false_removals']}** | **{t['missed_edits']}** |",
     ]
     events = [(r, e) for r in reports for e in r.events]
-    if events:
+    shown = [(r, e) for r, e in events if e.kind != "false version"]
+    false = [(r, e) for r, e in events if e.kind == "false version"]
+    # False versions can run into thousands: the first few, then how many of each summary.
+    shown += false[:FALSE_VERSIONS_SHOWN]
+    if shown:
         lines += ["", "| article | step | what | detail |", "|---|---:|---|---|"]
-        for r, e in events:
+        for r, e in sorted(shown, key=lambda pair: (pair[1].kind, pair[1].step)):
             kind = f"{e.kind} ({e.cause})" if e.cause else e.kind
             lines.append(f"| {short(r.guid)} | {e.step} | {kind} | {cell(e.detail, 300)} |")
+    if len(false) > FALSE_VERSIONS_SHOWN:
+        kinds = Counter(re.sub(r"^v\d+: ", "", e.detail.split("; feed:")[0]) for _, e in false)
+        lines += [
+            "",
+            f"All {len(false)} false versions by what their commits say:",
+            "",
+            "| summary | false versions |",
+            "|---|---:|",
+            *[f"| {cell(k, 120)} | {n} |" for k, n in kinds.most_common(12)],
+        ]
     lines += [
         "",
         "<details><summary>Step by step</summary>",
@@ -948,19 +964,19 @@ def replay_tables(name: str, steps: list[StepReport], reports: list[ArticleRepor
             f"| {s.step} | {s.time} | {s.feed_items} | {s.new_in_feed} | {s.changed_in_feed} | {s.redated_in_feed} | "
             f"{c['new']} / {c['changed']} / {c['unchanged']} / {c['skipped']} / {c['failed']} | {s.commits} |"
         )
-    shown = [r for r in reports if r.feed_texts > 1 or r.versions != 1 or r.events]
+    listed = [r for r in reports if r.real_changes or r.false_removals or r.missed_edits]
     lines += [
         "",
         "</details>",
         "",
-        f"<details><summary>Articles whose text changed in the feed or whose version count is not 1 ({len(shown)} "
-        f"of {len(reports)}; every other article: one feed text, one version)</summary>",
+        f"<details><summary>Articles whose words changed in the feed, or that journal removed or missed an edit "
+        f"of ({len(listed)} of {len(reports)})</summary>",
         "",
         "| article | title | versions | feed texts | distinct texts | real changes | seen | false versions "
         "| false removals | missed edits |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in shown:
+    for r in listed:
         lines.append(
             f"| {short(r.guid)} | {cell(r.title, 60)} | {r.versions} | {r.feed_texts} | {r.distinct_texts} | "
             f"{r.real_changes} | {r.seen_changes} | {r.false_versions} | {r.false_removals} | {r.missed_edits} |"
