@@ -8,7 +8,7 @@ punctuation. Pure functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from journal import captions
@@ -60,12 +60,15 @@ def context(seq: list[Word], i: int, step: int) -> list[Word]:
 _SAME_PARAGRAPH = 0.5  # share of words in common that makes a fresh line the latest's line, edited
 
 
-def in_order_of(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
-    """The fresh lines in the order of the latest version's: each line that is one of the
-    latest's (the same, edited, or a caption of the same media) takes that line's place,
-    and any other line follows the line it followed. The order of whole paragraphs is not
-    the article's words (as in the fingerprint): a redesign that reorders blocks, even
-    while the newsroom edits one of them, reorders nothing in the archive."""
+def in_order_of(
+    old: tuple[str, ...], new: tuple[str, ...], shown_at: Callable[[str], int] | None = None
+) -> tuple[str, ...]:
+    """The fresh lines in the order of the latest version's, when the fresh page still
+    shows them in that order and only the extractor read them in another (it took a second
+    `<article>` block first): each line that is one of the latest's (the same, edited, or a
+    caption of the same media) takes that line's place, and any other line follows the
+    line it followed. `shown_at(line)` is where the fresh page shows a line (-1: nowhere).
+    A page that shows its paragraphs in a new order keeps it: that move is the newsroom's."""
     if len(old) * len(new) > 40_000:
         return new
     keys_old = [_line_set(line) for line in old]
@@ -88,7 +91,10 @@ def in_order_of(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[str, ...]:
         anchor = place.get(j, anchor)
         order.append((anchor, 0 if j in place else 1, j))
     ordered = tuple(new[j] for _, _, j in sorted(order))
-    return new if ordered == new else ordered
+    if ordered == new or shown_at is None:
+        return new
+    where = [shown_at(new[j]) for j in sorted(place, key=place.__getitem__)]
+    return ordered if -1 not in where and where == sorted(where) else new
 
 
 def _line_set(line: str) -> frozenset[str]:

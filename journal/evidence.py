@@ -75,7 +75,11 @@ def decide(latest: ArticleText, old_page: Page | None, fresh: ArticleText, new_p
     """Tell the newsroom's changes from the reading's. `fresh` is the fresh extraction as
     a text; `old_page` is None when the page behind the latest version is not kept.
     Captions settle first (`captions.settle`): a caption counts only for the same media."""
-    lines = in_order_of(latest.paragraphs, captions.settle(latest.paragraphs, fresh.paragraphs))
+    lines = in_order_of(
+        latest.paragraphs,
+        captions.settle(latest.paragraphs, fresh.paragraphs),
+        lambda line: new_page.position(captions.shown(line)),
+    )
     fresh = replace(fresh, paragraphs=lines)
     if same_words((fresh.title, lines), (latest.title, latest.paragraphs)):
         return Decision(text=fresh, reflow=True)
@@ -132,7 +136,7 @@ class _Judge:
         if weight(piece) >= STRONG:
             if whole and outside >= 1 and self.old_page is not None:
                 return self._unchanged_around(self.new_page, self.old_page, piece)
-            return outside >= 1 or (inside == 0 and self.new_page.holds(piece))
+            return outside >= 1 or (inside == 0 and self.new_page.holds(piece, self.old_page))
         # A short text: whole elements of the page, shown no less often than before.
         fewer = self.old_page is not None and self.new_page.count(piece) < self.old_page.count(piece)
         return outside >= 1 and self.new_page.units(piece) >= 1 and not fewer
@@ -154,7 +158,11 @@ class _Judge:
             copied = 1 <= had < self.new_lines[self.caption].count(piece)
             if whole and outside >= 1 and not copied:
                 return self._unchanged_around(page, self.new_page, piece)
-            return outside >= 1 or copied or (had == 0 and (page.holds(piece) or page.declares(piece)))
+            return (
+                outside >= 1
+                or copied
+                or (had == 0 and (page.holds(piece, self.new_page) or page.declares(piece)))
+            )
         # A short text: whole elements of the page, shown no more often than before.
         return outside >= 1 and page.units(piece) >= 1 and self.new_page.count(piece) <= page.count(piece)
 

@@ -102,22 +102,32 @@ class Page:
             if at in self.starts and at + n in self.ends and page[at : at + n] == tokens
         )
 
+    def position(self, line: str) -> int:
+        """Where the page first shows a line of text (its words), or -1."""
+        return self.text.find(key(words(line))) if words(line) else -1
+
     def is_headline(self, tokens: Sequence[str]) -> bool:
         return key(tokens) in self.headlines
 
     def declares(self, tokens: Sequence[str]) -> bool:
         return bool(tokens) and key(tokens) in self.declared
 
-    def holds(self, tokens: Sequence[str]) -> bool:
+    def holds(self, tokens: Sequence[str], other: Page | None = None) -> bool:
         """The words on the page in this order, allowing up to GAP words of the page between
         two of them (an element the extractor left out: a hidden label, a duplicate name),
         and a word that the page's markup splits in two, joins to the next one, or the
-        extractor joins."""
+        extractor joins. With `other`, the words of this page found that way must stand on
+        `other` too: what lies between them there is the page's, not words added to a
+        paragraph."""
         if not tokens or self.count(tokens):
             return bool(tokens)
         page = self._tokens
         slack = len(tokens)  # the words found span at most twice as many words of the page
-        return any(_follows(page, start + 1, tokens, slack) for start in self._where.get(tokens[0], ()))
+        for start in self._where.get(tokens[0], ()):
+            end = _follows(page, start + 1, tokens, slack)
+            if end > 0 and (other is None or other.count(page[start:end])):
+                return True
+        return False
 
     def _unglued(self, tokens: Sequence[str]) -> list[str]:
         """The words with each one the page does not have, but has as two words in a row,
@@ -218,8 +228,9 @@ def occurrences(text: str, key: str) -> int:
     return found
 
 
-def _follows(page: list[str], at: int, tokens: Sequence[str], slack: int) -> bool:
-    """Whether tokens[1:] follow on the page from index `at` (see `Page.holds`)."""
+def _follows(page: list[str], at: int, tokens: Sequence[str], slack: int) -> int:
+    """Where tokens[1:] end, following on the page from index `at` (see `Page.holds`), or
+    -1 when they do not."""
     k = 1
     while k < len(tokens):
         word = tokens[k]
@@ -236,8 +247,8 @@ def _follows(page: list[str], at: int, tokens: Sequence[str], slack: int) -> boo
         elif at < len(page) and len(word) >= 3 and page[at].startswith(word):
             at += 1  # the page runs the word into the next element's text ("BiographySarah")
         else:
-            return False
+            return -1
         if slack < 0:
-            return False
+            return -1
         k += 1
-    return True
+    return at

@@ -312,13 +312,18 @@ def test_a_paragraph_picked_up_in_other_words_is_recorded_as_it_stood_then_edite
     assert edit(latest, decision) == (["Friday"], ["Saturday"])
 
 
-def test_paragraphs_keep_the_latest_order_when_a_moved_one_is_edited() -> None:
+def test_paragraphs_keep_the_latest_order_unless_the_page_moved_them() -> None:
     latest = text(*P)
     edited = P[3].replace("full inquiry", "full and public inquiry")
-    moved = (edited, P[0], P[1], P[2])  # the last paragraph now leads
-    decision = decide(latest, page(*map(p, P)), text(*moved), page(*map(p, moved)))
+    read = (edited, P[0], P[1], P[2])  # the extractor read the last paragraph first
+    # The page shows them in the latest order (the last one in a block read first): the
+    # order is the extractor's, and the edit is all there is.
+    decision = decide(latest, page(*map(p, P)), text(*read), page(*map(p, [*P[:3], edited])))
     assert decision.text.paragraphs == (*P[:3], edited)
     assert diff(latest, decision.text).summary() == "1 paragraph edited"
+    # The page itself shows the last paragraph first now: the newsroom moved it.
+    decision = decide(latest, page(*map(p, P)), text(*read), page(*map(p, read)))
+    assert decision.text.paragraphs == read
 
 
 def test_a_line_that_is_the_displayed_headline_goes_with_the_title() -> None:
