@@ -306,15 +306,11 @@ class _Judge:
                 if not self.is_read(old_piece, new_piece, old_whole, new_whole):
                     if b1 == b2 and old_whole:
                         # A paragraph the extractor left out, edited on the fresh page.
-                        kept = self._as_shown(
-                            old_words[a1:a2], False, self.new_page, self.old_page, self.new_lines[False]
-                        )
+                        kept = self._as_shown(old_words[a1:a2], False, self.new_page, self.new_lines[False])
                         built += kept or []
                     if a1 == a2 and new_whole:
                         # A paragraph the extractor reads now, edited since the page before.
-                        former = self._as_shown(
-                            fresh, True, self.old_page, self.new_page, self.old_lines[False]
-                        )
+                        former = self._as_shown(fresh, True, self.old_page, self.old_lines[False])
                         if former:
                             text = self._characters(former)
                             after = old_words[a1 - 1].line if a1 > 0 else -1
@@ -331,9 +327,7 @@ class _Judge:
                     built += [Built(o, o.line, None, False) for o in old_words[a1:a2]]
         return picked, self._as_lines(built)
 
-    def _as_shown(
-        self, line: list[Word], fresh: bool, page: Page | None, other: Page | None, text: Page
-    ) -> list[Built] | None:
+    def _as_shown(self, line: list[Word], fresh: bool, page: Page | None, text: Page) -> list[Built] | None:
         """A whole line as `page` shows it edited (`Page.near`), built from the line's own
         characters and the page's changed words (a new line of the latest side), or None:
         the line is not on that page, or is there unchanged, or `text` holds it as often as
@@ -341,7 +335,7 @@ class _Judge:
         tokens = [w.text for w in line]
         if page is None or self.caption or weight(tokens) < STRONG:
             return None
-        shown = page.near(tokens, other)
+        shown = page.near(tokens)
         if shown is None or shown == tokens or text.count(shown) >= page.count(shown):
             return None
         source = (self.new_text if fresh else self.old_text)[line[0].line]

@@ -165,37 +165,29 @@ class Page:
             out.append((page[max(s, at - reach) : at], page[at + n : min(e, at + n + reach)]))
         return out
 
-    def near(self, tokens: Sequence[str], other: Page | None) -> list[str] | None:
+    def near(self, tokens: Sequence[str]) -> list[str] | None:
         """The paragraph these words are, as this page shows it when it shows it edited:
-        the words of the page that match most of them (NEAR or more, in order), with the
-        words next to those inside the same element that `other` does not have (a
-        sentence the newsroom added to the paragraph). None when no place matches."""
+        the words of the one element that holds most of them (NEAR or more, in order) and
+        is a paragraph's size (at most half as long again). None when no element does."""
         page, n = self._tokens, len(tokens)
         rare = sorted((len(self._where[t]), q) for q, t in enumerate(tokens) if t in self._where)
         best: tuple[float, int, int] | None = None
         for _, q in rare[:4]:
             for at in self._where[tokens[q]][:20]:
                 low, high = max(0, at - q - n // 2), min(len(page), at - q + n + n // 2)
-                blocks = [
-                    b
-                    for b in SequenceMatcher(
-                        None, tokens, page[low:high], autojunk=False
-                    ).get_matching_blocks()
-                    if b.size
-                ]
-                matched = sum(b.size for b in blocks)
-                if matched < NEAR * n:
+                matcher = SequenceMatcher(None, tokens, page[low:high], autojunk=False)
+                blocks = [b for b in matcher.get_matching_blocks() if b.size]
+                if not blocks:
                     continue
                 start, end = low + blocks[0].b, low + blocks[-1].b + blocks[-1].size
                 holders = [(e - s, s, e) for s, e in self.spans if s <= start and end <= e]
-                _, first, last = min(holders, default=(0, start, end))
-                if first < start and not (other and other.count(page[first:start])):
-                    start = first
-                if end < last and not (other and other.count(page[end:last])):
-                    end = last
-                score = matched / max(n, end - start)
-                if best is None or score > best[0]:
-                    best = (score, start, end)
+                size, first, last = min(holders, default=(end - start, start, end))
+                if size > n + n // 2 + 4:
+                    continue  # the words found run over more than one paragraph
+                found = SequenceMatcher(None, tokens, page[first:last], autojunk=False).get_matching_blocks()
+                score = sum(b.size for b in found) / n
+                if score >= NEAR and (best is None or score > best[0]):
+                    best = (score, first, last)
         return page[best[1] : best[2]] if best else None
 
     @cached_property
