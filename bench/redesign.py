@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import lxml.html
@@ -750,22 +751,27 @@ def judge(base: Extraction, base_page: pagetext.Page, body: bytes) -> Judged:
     if not decision.version:
         how = "a re-flow" if decision.reflow else f"{decision.reading} difference(s) of the reading"
         return Judged(False, f"no version: {how}" + (" (a reextract first)" if decision.interim else ""))
-    delta = diff(decision.interim or latest, decision.text)
+    before, after = decision.interim or latest, decision.text
+    delta = diff(before, after)
+    removed, added = word_changes(lines_words(before.paragraphs), lines_words(after.paragraphs))
+    title_removed, title_added = word_changes(words(before.title), words(after.title))
+    return Judged(True, delta.summary(), removed, added, title_removed, title_added)
+
+
+def lines_words(lines: tuple[str, ...]) -> list[str]:
+    return [w for line in lines for w in words(captions.shown(line))]
+
+
+def word_changes(old: list[str], new: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words removed and added between two texts, word by word (however the diff pairs
+    their paragraphs)."""
     removed: list[str] = []
     added: list[str] = []
-    for row in delta.rows:
-        if row.kind == "delete" and row.old:
-            removed += words(captions.shown(row.old))
-        elif row.kind == "insert" and row.new:
-            added += words(captions.shown(row.new))
-        elif row.kind == "change":
-            removed += [w for o in row.ops if o.kind == "delete" for w in words(o.text)]
-            added += [w for o in row.ops if o.kind == "insert" for w in words(o.text)]
-    title = delta.field("title")
-    ops = title.ops if title else ()
-    title_removed = tuple(w for o in ops if o.kind == "delete" for w in words(o.text))
-    title_added = tuple(w for o in ops if o.kind == "insert" for w in words(o.text))
-    return Judged(True, delta.summary(), tuple(removed), tuple(added), title_removed, title_added)
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            removed += old[i1:i2]
+            added += new[j1:j2]
+    return tuple(removed), tuple(added)
 
 
 def exact(expected: Expected, got: Judged) -> bool:
