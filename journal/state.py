@@ -294,11 +294,12 @@ class State:
             (source, now, limit),
         )
 
-    def stale_extractions(self, extractor: str) -> list[ArticleRow]:
-        """Articles whose latest version another extractor (or normaliser) made."""
+    def stale_extractions(self, extractor: str, source: str) -> list[ArticleRow]:
+        """Articles of `source` whose latest version another extractor (or normaliser, or
+        page rules) made."""
         return self._articles(
-            "WHERE path IS NOT NULL AND removed = 0 AND (extractor IS NULL OR extractor != ?)",
-            (extractor,),
+            "WHERE source = ? AND path IS NOT NULL AND removed = 0 AND (extractor IS NULL OR extractor != ?)",
+            (source, extractor),
         )
 
     def all_due(self, now: float) -> list[ArticleRow]:
