@@ -74,6 +74,12 @@ class Checker:
         if resp.status == 304 or (trusted and resp.body_hash == row.body_hash):
             self._unchanged(row, rules, resp)  # a byte-identical page is not extracted again
             return
+        if self._renders(row):
+            try:
+                resp = await self.fetcher.render(resp)  # only a page that changed is rendered
+            except FetchError as exc:
+                self._failed(row, rules, str(exc))
+                return
         outcome = await self.pool.extract(resp.body, resp.content_type, resp.url, page_rules)
         if isinstance(outcome, NotArticle):
             if outcome.blocked or row.versions:
@@ -236,6 +242,11 @@ class Checker:
             fp = fingerprint(previous.title, interim)
             previous = self._reflowed(row, picked_up, fp, found.headline_meta, previous)
         return previous, paragraphs
+
+    def _renders(self, row: ArticleRow) -> bool:
+        """Whether the article's source is read through a browser (`fetch = "browser"`)."""
+        source = self.settings.source(row.source)
+        return source is not None and source.browser
 
     def _identify(self, row: ArticleRow, resp: Response, found: Extraction | None) -> ArticleRow | None:
         """Record the final URL and the page's canonical URL as aliases of the article.

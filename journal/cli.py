@@ -212,6 +212,26 @@ def update_cmd(
     _print_summary(summary, as_json)
 
 
+@command(app, "preview")
+def preview_cmd(
+    ctx: typer.Context,
+    url: Annotated[str | None, typer.Argument(help="The page's address.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read this saved page instead of fetching.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Read it with this source's rules.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the file the updater would commit for a page, and what it would decide (writes nothing)."""
+    from journal.services import preview_json, preview_page, render_preview
+
+    found = preview_page(ctx.obj.archive, url, file, source)
+    if as_json:
+        _emit_json(preview_json(found))
+    else:
+        typer.echo(render_preview(found, _color()), nl=False)
+
+
 @command(app, "reextract")
 def reextract_cmd(
     ctx: typer.Context,

@@ -60,13 +60,13 @@ def track(archive: Archive, url: str, source: str | None, now: datetime) -> str:
         url = canonical(url)
     except BadURL as exc:
         raise ConfigError(f"{exc}; give the article's full http(s) address.") from exc
-    name = source or _source_name(host_of(url))
+    name = source or source_name(host_of(url))
     text = config.track_url(archive.read_config(), name, url)
     commit_config(archive, text, f"journal: track {url}", f"source: {name}", now)
     return name
 
 
-def _source_name(host: str) -> str:
+def source_name(host: str) -> str:
     """'www.bbc.co.uk' → 'bbc-co-uk'."""
     for prefix in ("www.", "m.", "amp."):
         host = host.removeprefix(prefix)
