@@ -1,7 +1,7 @@
 """Pages built by JavaScript: rendered in headless Chromium. The only Playwright user.
 
-A source with `fetch = "browser"` is fetched as usual first (a conditional GET that
-decides whether anything changed); only a page that did is rendered. Chromium never
+A source with `fetch = "browser"` is fetched as usual first: a conditional GET, and a
+304 means nothing is rendered. Any other answer is rendered. Chromium never
 touches the network itself: every request the page makes is intercepted and fetched
 by journal's own Fetcher, so the User-Agent, robots.txt, the per-host limit and delay,
 the size cap and the private-address guard are the updater's. The document itself is
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import os
 import shutil
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from journal.errors import FetchError
@@ -47,18 +45,6 @@ SETTLE = 2.0  # seconds to wait for the page's requests to end after it has load
 _NEEDS = 'fetch = "browser" needs {what}; {fix}, or remove the setting from the source'
 
 
-@dataclass(frozen=True)
-class Rendered(Response):
-    """A page as Chromium built it. Its `body_hash` stays that of the page as served, so
-    the next check's plain fetch still tells whether rendering is needed."""
-
-    served_hash: str = ""
-
-    @property
-    def body_hash(self) -> str:
-        return self.served_hash or hashlib.sha256(self.body).hexdigest()
-
-
 def chromium_path() -> str | None:
     """The Chromium to run: JOURNAL_CHROMIUM, else the first on PATH."""
     named = os.environ.get("JOURNAL_CHROMIUM")
@@ -81,7 +67,7 @@ class Browser:
         self._browser: Any = None
         self._slots = asyncio.Semaphore(RENDERS)
 
-    async def render(self, page: Response) -> Rendered:
+    async def render(self, page: Response) -> Response:
         """`page` (a 200 response) as Chromium builds it. Raises FetchError."""
         if self._started is None:
             self._started = asyncio.ensure_future(self._start())
@@ -93,14 +79,16 @@ class Browser:
                     html = await self._render(page)
             except TimeoutError:
                 raise FetchError(f"rendering timed out after {timeout:g}s") from None
-        return Rendered(
+        # The validators stay the served page's, so the next check is a conditional
+        # request; its body is the rendered page, whose hash no served page matches: a
+        # page built by script can change while the page served stays byte for byte.
+        return Response(
             url=page.url,
             status=200,
             body=html.encode("utf-8"),
             content_type="text/html; charset=utf-8",
             etag=page.etag,
             last_modified=page.last_modified,
-            served_hash=page.body_hash,
         )
 
     async def close(self) -> None:
