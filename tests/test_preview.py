@@ -12,9 +12,15 @@ from conftest import PARAS, Cli, Site, article_html, figure, rss
 
 from journal.extractor import EXTRACTOR
 
-CORPUS = Path(__file__).resolve().parents[1].parent.parent / "shared" / "corpus" / "pages"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus/pages")
+# shared/ beside the project (or beside the folder of its work trees)
+CORPUS = next(
+    (
+        p / "shared/corpus/pages"
+        for p in Path(__file__).resolve().parents[2:4]
+        if (p / "shared/corpus").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared/corpus/pages",
+)
 
 
 def corpus_pages() -> dict[str, bytes]:
