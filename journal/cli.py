@@ -129,11 +129,11 @@ def init_cmd(
 def source_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.")],
-    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs.")],
+    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs, or news sitemaps.")],
     include: Annotated[list[str] | None, typer.Option(help="Only article URLs matching this regex.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Skip article URLs matching this regex.")] = None,
 ) -> None:
-    """Add a source: a name and its feeds (a commit of journal.toml)."""
+    """Add a source: a name and its feeds, each tried once first (a commit of journal.toml)."""
     from journal.sources import add
 
     source = add(_open_or_create(ctx), name, feeds, include or [], exclude or [], _now())

@@ -333,6 +333,14 @@ class Fetcher:
             raise FetchError(f"robots.txt unreachable ({rules}); not fetching from this host now")
         return rules.can_fetch(_agent_token(self.settings.user_agent), url)
 
+    async def sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` lines of the robots.txt of the URL's host (read as `allowed` does)."""
+        await self.allowed(url)
+        parts = urlsplit(url)
+        rules = self._robots.get(f"{parts.scheme}://{parts.netloc}")
+        found = rules.site_maps() if isinstance(rules, urllib.robotparser.RobotFileParser) else None
+        return [urljoin(url, line.strip()) for line in found or []]
+
     async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | FetchError:
         now = self._clock()
         cached = self._robots_store.robots(origin) if self._robots_store else None

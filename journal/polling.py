@@ -14,7 +14,7 @@ from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
 from journal.workers import ExtractorPool
 
-_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 MAPS_PER_POLL = 3  # maps of a sitemap index read at each poll, most recent first
 MAP_DEPTH = 2  # an index of indexes is followed one level down, no further
 
@@ -81,7 +81,7 @@ class FeedPoller:
                 row.url,
                 etag=row.etag if trusted else None,
                 last_modified=row.last_modified if trusted else None,
-                accept=_ACCEPT,
+                accept=ACCEPT,
                 html_only=False,
             )
             if resp.status in (404, 410):

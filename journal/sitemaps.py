@@ -158,3 +158,17 @@ def _gunzip(data: bytes) -> bytes:
     if not inflater.eof:
         raise FeedError("a corrupt gzipped sitemap (it ends early)")
     return out
+
+
+def describe(body: bytes, url: str) -> str | None:
+    """What a sitemap is, for a person choosing one: 'news sitemap' (its entries carry
+    news:publication_date), 'sitemap index' or 'sitemap'; None when it is none."""
+    if not is_sitemap(body):
+        return None
+    try:
+        result = parse(body, url)
+    except FeedError:
+        return None
+    if result.maps:
+        return "sitemap index"
+    return "news sitemap" if any(entry.published for entry in result.entries) else "sitemap"

@@ -41,8 +41,16 @@ def add(
     include: list[str],
     exclude: list[str],
     now: datetime,
+    check: bool = True,
 ) -> Source:
+    """Add a source; with `check`, each feed URL is tried once first, and one that is not
+    a feed or a sitemap is refused with what it is (a web page's feeds are offered)."""
     text = config.add_source(archive.read_config(), name, feeds, include, exclude)
+    if check:
+        from journal.discovery import check as try_feed
+
+        for url in feeds:
+            try_feed(settings(archive).fetch, url)
     commit_config(archive, text, f"journal: add source {name}", f"feeds: {' '.join(feeds)}", now)
     source = settings(archive).source(name)
     assert source is not None
