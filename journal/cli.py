@@ -134,9 +134,9 @@ def source_add(
     exclude: Annotated[list[str] | None, typer.Option(help="Skip article URLs matching this regex.")] = None,
 ) -> None:
     """Add a source: a name and its feeds, each tried once first (a commit of journal.toml)."""
-    from journal.sources import add
+    from journal.services import add_source
 
-    source = add(_open_or_create(ctx), name, feeds, include or [], exclude or [], _now())
+    source = add_source(_open_or_create(ctx), name, feeds, include or [], exclude or [], _now())
     typer.echo(f"Added source {source.name} with {len(source.feeds)} feed(s).")
 
 

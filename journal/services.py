@@ -334,6 +334,18 @@ def _dt(text: str | None) -> datetime | None:
     return None if not text else datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
+def add_source(
+    archive: Archive, name: str, feeds: list[str], include: list[str], exclude: list[str], now: datetime
+) -> Any:
+    """`journal source add NAME URL...`: each URL is tried once before the source is added
+    (`journal.discovery`): a web page is refused with the feeds and sitemaps it offers."""
+    from journal import sources
+    from journal.discovery import check
+
+    fetch = sources.settings(archive).fetch
+    return sources.add(archive, name, feeds, include, exclude, now, check=lambda url: check(fetch, url))
+
+
 # -- preview ---------------------------------------------------------------------------------
 
 

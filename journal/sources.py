@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -41,16 +42,14 @@ def add(
     include: list[str],
     exclude: list[str],
     now: datetime,
-    check: bool = True,
+    check: Callable[[str], None] | None = None,
 ) -> Source:
-    """Add a source; with `check`, each feed URL is tried once first, and one that is not
-    a feed or a sitemap is refused with what it is (a web page's feeds are offered)."""
+    """Add a source; `check` is called on each feed URL once the new table is known to be
+    valid, before anything is written (it raises to refuse the URL)."""
     text = config.add_source(archive.read_config(), name, feeds, include, exclude)
-    if check:
-        from journal.discovery import check as try_feed
-
+    if check is not None:
         for url in feeds:
-            try_feed(settings(archive).fetch, url)
+            check(url)
     commit_config(archive, text, f"journal: add source {name}", f"feeds: {' '.join(feeds)}", now)
     source = settings(archive).source(name)
     assert source is not None
