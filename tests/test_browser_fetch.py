@@ -79,10 +79,9 @@ def test_a_page_built_by_javascript_is_archived_through_the_browser(site: Site, 
     text = document.parse((cli.archive / cli.json("status", url)["path"]).read_bytes())
     assert text.title == "Talks resume after a year"
     assert text.paragraphs == tuple(PARAS)
-    # The page's own requests went through journal's fetcher: its User-Agent, robots.txt.
+    # The page's own requests went through journal's fetcher, with its User-Agent.
     agents = {h.get("user-agent") for p, h in site.requests if p in ("/static/app.js", "/api/story.json")}
     assert agents == {"journal/0.1 (+https://example.org/contact)"}
-    assert site.hits("/robots.txt") == 1
 
     # Unchanged (a 304 to the plain conditional request): nothing is rendered again.
     scripts = site.hits("/static/app.js")
@@ -98,6 +97,17 @@ def test_a_page_built_by_javascript_is_archived_through_the_browser(site: Site, 
     assert third["totals"]["changed"] == 1
     history = cli.json("history", url)["versions"]
     assert history[-1]["summary"] == "1 paragraph edited"
+
+
+def test_the_pages_requests_obey_robots_txt(site: Site, cli: Cli) -> None:
+    url = js_site(site, "Talks resume after a year", PARAS)
+    site.put("/robots.txt", "User-agent: *\nDisallow: /api/\n", Content_Type="text/plain")
+    browser_source(cli, site, url)
+    summary = cli.json("update")
+    assert summary["totals"]["new"] == 0
+    assert summary["totals"]["skipped"] == 1  # the shell alone is no article
+    assert site.hits("/static/app.js") == 1
+    assert site.hits("/api/story.json") == 0
 
 
 def test_the_browser_is_held_to_the_private_address_guard(tmp_path: Path, site: Site) -> None:
