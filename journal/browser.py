@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 ARGS = [
     "--headless=new",
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
     "--disable-background-networking",
@@ -120,7 +119,9 @@ class Browser:
             )
         try:
             self._playwright = await async_playwright().start()
-            self._browser = await self._playwright.chromium.launch(executable_path=executable, args=ARGS)
+            # Chromium's sandbox cannot run as root; elsewhere the page's scripts stay in it.
+            args = [*ARGS, "--no-sandbox"] if os.geteuid() == 0 else ARGS
+            self._browser = await self._playwright.chromium.launch(executable_path=executable, args=args)
         except Error as exc:
             await self.close()
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
