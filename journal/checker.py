@@ -12,7 +12,7 @@ from dataclasses import replace
 from journal import captions, document, schedule
 from journal.diff import Row, diff_paragraphs
 from journal.errors import FetchError
-from journal.extractor import EXTRACTOR
+from journal.extractor import identity
 from journal.fetch import Fetcher, Response
 from journal.ledger import Ledger, rules_for
 from journal.models import ArticleText, Change, Extraction, NotArticle, ScheduleSettings, Settings
@@ -50,10 +50,14 @@ class Checker:
     async def check(self, row: ArticleRow, conditional: bool = True) -> None:
         """One scheduled check of an article."""
         rules = rules_for(self.settings, row)
+        page_rules = self.settings.page_rules(row.source)
         # Validators prove "unchanged" only after a good check, and only for text
-        # that the current extractor made.
+        # that the current extractor (and the source's page rules) made.
         trusted = (
-            conditional and bool(row.validated) and not row.removed and row.extractor in (None, EXTRACTOR)
+            conditional
+            and bool(row.validated)
+            and not row.removed
+            and row.extractor in (None, identity(page_rules))
         )
         try:
             resp = await self.fetcher.get(
@@ -70,7 +74,13 @@ class Checker:
         if resp.status == 304 or (trusted and resp.body_hash == row.body_hash):
             self._unchanged(row, rules, resp)  # a byte-identical page is not extracted again
             return
-        outcome = await self.pool.extract(resp.body, resp.content_type, resp.url)
+        if self._renders(row):
+            try:
+                resp = await self.fetcher.render(resp)  # only a page that changed is rendered
+            except FetchError as exc:
+                self._failed(row, rules, str(exc))
+                return
+        outcome = await self.pool.extract(resp.body, resp.content_type, resp.url, page_rules)
         if isinstance(outcome, NotArticle):
             if outcome.blocked or row.versions:
                 self._failed(row, rules, f"no version: {outcome.reason}", resp)
@@ -88,7 +98,8 @@ class Checker:
         if stored is None or row.removed:
             await self.check(row, conditional=False)
             return
-        again = await self.pool.extract(stored.body, stored.content_type, stored.url)
+        page_rules = self.settings.page_rules(row.source)
+        again = await self.pool.extract(stored.body, stored.content_type, stored.url, page_rules)
         latest = self.ledger.latest_text(row)
         if not isinstance(again, Extraction) or latest is None:
             reason = again.reason if isinstance(again, NotArticle) else "no text on record"
@@ -155,7 +166,8 @@ class Checker:
             return None
         if stored is None:
             return self._adopt_captions(row, found, latest)
-        again = await self.pool.extract(stored.body, stored.content_type, stored.url)
+        page_rules = self.settings.page_rules(row.source)
+        again = await self.pool.extract(stored.body, stored.content_type, stored.url, page_rules)
         if not isinstance(again, Extraction):
             return latest
         redone = _document(row, again)
@@ -214,18 +226,27 @@ class Checker:
         paragraphs = settled
         rows = diff_paragraphs(previous.paragraphs, settled)
         if any(r.kind == "delete" for r in rows):
-            page = await self.pool.visible_words(resp.body, resp.content_type)
+            page_rules = self.settings.page_rules(row.source)
+            page = await self.pool.visible_words(resp.body, resp.content_type, page_rules)
             paragraphs = _still_on_page(rows, settled, page)
             rows = diff_paragraphs(previous.paragraphs, paragraphs)
         stored = self.pages.load(row.sid) if row.sid else None
         if stored is None or not any(r.kind == "insert" for r in rows):
             return previous, paragraphs
-        interim = _seen_before(rows, await self.pool.visible_words(stored.body, stored.content_type))
+        old_page = await self.pool.visible_words(
+            stored.body, stored.content_type, self.settings.page_rules(row.source)
+        )
+        interim = _seen_before(rows, old_page)
         if interim != previous.paragraphs:
             picked_up = replace(previous, paragraphs=interim)
             fp = fingerprint(previous.title, interim)
             previous = self._reflowed(row, picked_up, fp, found.headline_meta, previous)
         return previous, paragraphs
+
+    def _renders(self, row: ArticleRow) -> bool:
+        """Whether the article's source is read through a browser (`fetch = "browser"`)."""
+        source = self.settings.source(row.source)
+        return source is not None and source.browser
 
     def _identify(self, row: ArticleRow, resp: Response, found: Extraction | None) -> ArticleRow | None:
         """Record the final URL and the page's canonical URL as aliases of the article.

@@ -129,14 +129,14 @@ def init_cmd(
 def source_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.")],
-    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs.")],
+    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs, or news sitemaps.")],
     include: Annotated[list[str] | None, typer.Option(help="Only article URLs matching this regex.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Skip article URLs matching this regex.")] = None,
 ) -> None:
-    """Add a source: a name and its feeds (a commit of journal.toml)."""
-    from journal.sources import add
+    """Add a source: a name and its feeds, each tried once first (a commit of journal.toml)."""
+    from journal.services import add_source
 
-    source = add(_open_or_create(ctx), name, feeds, include or [], exclude or [], _now())
+    source = add_source(_open_or_create(ctx), name, feeds, include or [], exclude or [], _now())
     typer.echo(f"Added source {source.name} with {len(source.feeds)} feed(s).")
 
 
@@ -210,6 +210,26 @@ def update_cmd(
     with _reporter(quiet=as_json) as reporter:
         summary = run_update(archive, articles or [], source or [], force, watch, push, reporter)
     _print_summary(summary, as_json)
+
+
+@command(app, "preview")
+def preview_cmd(
+    ctx: typer.Context,
+    url: Annotated[str | None, typer.Argument(help="The page's address.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Read this saved page instead of fetching.")
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Read it with this source's rules.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the file the updater would commit for a page, and what it would decide (writes nothing)."""
+    from journal.services import preview_json, preview_page, render_preview
+
+    found = preview_page(ctx.obj.archive, url, file, source)
+    if as_json:
+        _emit_json(preview_json(found))
+    else:
+        typer.echo(render_preview(found, _color()), nl=False)
 
 
 @command(app, "reextract")

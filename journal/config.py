@@ -10,7 +10,7 @@ from typing import Any
 import tomlkit
 
 from journal.errors import ConfigError
-from journal.models import FetchSettings, ScheduleSettings, Settings, Source
+from journal.models import FetchSettings, PageRules, ScheduleSettings, Settings, Source
 from journal.schedule import parse_duration
 from journal.urls import SOURCE_NAME, BadURL, canonical
 
@@ -119,7 +119,42 @@ def _source(name: str, table: dict[str, Any], defaults: ScheduleSettings, where:
         include=tuple(table.get("include", [])),
         exclude=tuple(table.get("exclude", [])),
         schedule=_schedule(table, defaults, f"{where} [sources.{name}]"),
+        rules=_page_rules(name, table, where),
+        browser=_fetch_mode(name, table, where),
     )
+
+
+def _page_rules(name: str, table: dict[str, Any], where: str) -> PageRules:
+    """keep/drop (lists of CSS selectors) and title (one), each checked as it is read."""
+    found: dict[str, tuple[str, ...]] = {}
+    for key in ("keep", "drop"):
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(
+                f'{where}: sources.{name}.{key} must be a list of CSS selectors, e.g. [".promo"].'
+            )
+        found[key] = tuple(value)
+    title = table.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise ConfigError(f'{where}: sources.{name}.title must be one CSS selector, e.g. "h1.headline".')
+    rules = PageRules(keep=found["keep"], drop=found["drop"], title=title)
+    if rules:  # the selector library is loaded only for a source that has rules
+        from journal.rules import check
+
+        for key, selectors in (("keep", rules.keep), ("drop", rules.drop), ("title", (title or "",))):
+            for selector in selectors:
+                if selector:
+                    check(selector, f"{where}: sources.{name}.{key}")
+    return rules
+
+
+def _fetch_mode(name: str, table: dict[str, Any], where: str) -> bool:
+    mode = table.get("fetch", "http")
+    if mode not in ("http", "browser"):
+        raise ConfigError(f'{where}: sources.{name}.fetch must be "http" or "browser", not {mode!r}.')
+    return bool(mode == "browser")
 
 
 def _schedule(table: dict[str, Any], base: ScheduleSettings, where: str) -> ScheduleSettings:

@@ -21,8 +21,9 @@ import trafilatura
 from lxml import etree
 
 from journal import figures, normalize
-from journal.extractor import EXTRACTOR
-from journal.models import Extraction, NotArticle
+from journal import rules as page_rules
+from journal.extractor import identity
+from journal.models import Extraction, NotArticle, PageRules
 from journal.urls import BadURL, canonical, host_of
 
 MIN_WORDS = 25
@@ -113,7 +114,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return body.decode("cp1252", errors="replace")
 
 
-def visible_words(body: bytes, content_type: str | None) -> str:
+def visible_words(body: bytes, content_type: str | None, rules: PageRules | None = None) -> str:
     """Every word a reader can see in the page's article container, in order, one
     space apart.
 
@@ -124,26 +125,41 @@ def visible_words(body: bytes, content_type: str | None) -> str:
     tree = trafilatura.load_html(decode_html(body, content_type))
     if tree is None:
         return ""
+    if rules:
+        try:
+            page_rules.apply(tree, rules)
+        except page_rules.NoMatch:
+            return ""
     for node in tree.iter("script", "style", "noscript", "template"):
         node.text = None
     return normalize.comparable(" ".join(str(t) for t in _container(tree).itertext()))
 
 
-def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+def extract_page(
+    body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
+) -> Extraction | NotArticle:
     """Bytes of a fetched page → article (runs in the extraction worker processes)."""
     try:
-        return extract(decode_html(body, content_type), url)
+        return extract(decode_html(body, content_type), url, rules)
     except Exception as exc:  # one hostile page must not take the run down
         return NotArticle(f"the extractor failed on this page ({type(exc).__name__})", blocked=True)
 
 
-def extract(html: str, url: str) -> Extraction | NotArticle:
-    """The article in a page, or why there is none."""
+def extract(html: str, url: str, rules: PageRules | None = None) -> Extraction | NotArticle:
+    """The article in a page, or why there is none; `rules` are the source's selectors."""
     # One parse, trafilatura's own (its repairs and parser options), read by both.
     tree = trafilatura.load_html(html)
     if tree is None:
         return NotArticle("the page is not HTML that can be parsed")
     meta = _metadata(tree, url)
+    if rules:
+        try:
+            headline = page_rules.apply(tree, rules)
+        except page_rules.NoMatch as exc:
+            return NotArticle(str(exc), canonical=meta.get("canonical"))
+        if headline:
+            meta["title"] = headline
+        html = lxml.html.tostring(tree, encoding="unicode")  # the page as the rules leave it
     _drop_link_clusters(tree)
     # Read before trafilatura prunes the tree.
     standfirst = _standfirst(tree, meta.get("title", ""))
@@ -190,7 +206,7 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
         byline=byline,
         published=meta.get("published") or _date(doc.date),
         canonical=canon,
-        extractor=EXTRACTOR,
+        extractor=identity(rules),
         headline_meta=bool(meta.get("headline_meta")),
     )
 

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from journal import sitemaps
 from journal.errors import FeedError
 from journal.models import FeedEntry, FeedResult
 from journal.normalize import single_line
@@ -19,9 +20,12 @@ from journal.urls import BadURL, canonical
 
 
 def parse(body: bytes, feed_url: str, content_type: str | None = None) -> FeedResult:
-    """Entries of a feed document. Raises FeedError when nothing usable is in it."""
+    """Entries of a feed document (or of a news sitemap: `journal.sitemaps`). Raises
+    FeedError when nothing usable is in it."""
     if not body.strip():
         raise FeedError("the feed is empty (0 bytes of content)")
+    if sitemaps.is_sitemap(body):
+        return sitemaps.parse(body, feed_url)
     headers = {"content-type": content_type} if content_type else None
     parsed: Any = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     problem = _problem(parsed)

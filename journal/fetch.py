@@ -24,7 +24,7 @@ import urllib.robotparser
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -34,6 +34,9 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from journal.errors import FetchError
 from journal.models import FetchSettings
 from journal.normalize import single_line
+
+if TYPE_CHECKING:
+    from journal.browser import Browser
 
 ROBOTS_TTL = 24 * 3600
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
@@ -170,6 +173,7 @@ class Fetcher:
         self._clock = clock
         self._guard = _Guard(settings.allow_private, settings.allow_networks)
         self._session: aiohttp.ClientSession | None = None
+        self._browser: Browser | None = None
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
@@ -191,9 +195,20 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._browser is not None:
+            await self._browser.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    async def render(self, page: Response) -> Response:
+        """`page` as headless Chromium builds it (`journal.browser`); every request the
+        page makes comes back here. Raises FetchError."""
+        if self._browser is None:
+            from journal.browser import Browser
+
+            self._browser = Browser(self)
+        return await self._browser.render(page)
 
     async def get(
         self,
@@ -317,6 +332,14 @@ class Fetcher:
         if isinstance(rules, FetchError):
             raise FetchError(f"robots.txt unreachable ({rules}); not fetching from this host now")
         return rules.can_fetch(_agent_token(self.settings.user_agent), url)
+
+    async def sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` lines of the robots.txt of the URL's host (read as `allowed` does)."""
+        await self.allowed(url)
+        parts = urlsplit(url)
+        rules = self._robots.get(f"{parts.scheme}://{parts.netloc}")
+        found = rules.site_maps() if isinstance(rules, urllib.robotparser.RobotFileParser) else None
+        return [urljoin(url, line.strip()) for line in found or []]
 
     async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | FetchError:
         now = self._clock()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from journal import commits, document, index, schedule
 from journal.archive import Archive, Identity, Writer
 from journal.diff import diff
-from journal.extractor import EXTRACTOR
+from journal.extractor import identity
 from journal.fetch import Response
 from journal.models import ArticleText, Change, ScheduleSettings, Settings
 from journal.pages import PageStore
@@ -93,6 +93,7 @@ class Ledger:
         else:
             path = row.path
         version = row.versions + (0 if change in (Change.REMOVED, Change.REEXTRACT) else 1)
+        extractor = identity(self.settings.page_rules(row.source))
         if previous is None and change in (Change.EDIT, Change.RESTORED):
             previous = self.latest_text(row)
         data: bytes | None = None
@@ -105,7 +106,7 @@ class Ledger:
         else:
             delta = diff(previous, doc)
             if change is Change.REEXTRACT:
-                summary = f"re-extracted with {EXTRACTOR}: {delta.summary()}"
+                summary = f"re-extracted with {extractor}: {delta.summary()}"
             else:
                 prefix = "back after removal; " if change is Change.RESTORED else ""
                 summary, size, words = prefix + delta.summary(), delta.size(), delta.words()
@@ -120,7 +121,7 @@ class Ledger:
             summary=summary,
             change_size=size,
             words=words,
-            extractor=EXTRACTOR if data is not None else None,
+            extractor=extractor if data is not None else None,
         )
         self.writer.commit(message.render(), when, {path: data})
         row.path = path
@@ -174,7 +175,7 @@ class Ledger:
             title=item.title,
             url=row.url,
             text_fingerprint=item.text_fingerprint,
-            extractor=EXTRACTOR,
+            extractor=identity(self.settings.page_rules(row.source)),
             commit=commit,
         )
         resp = item.response

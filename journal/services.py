@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from journal import commits
@@ -331,3 +332,66 @@ def _iso(stamp: float | None) -> str | None:
 
 def _dt(text: str | None) -> datetime | None:
     return None if not text else datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def add_source(
+    archive: Archive, name: str, feeds: list[str], include: list[str], exclude: list[str], now: datetime
+) -> Any:
+    """`journal source add NAME URL...`: each URL is tried once before the source is added
+    (`journal.discovery`): a web page is refused with the feeds and sitemaps it offers."""
+    from journal import sources
+    from journal.discovery import check
+
+    fetch = sources.settings(archive).fetch
+    return sources.add(archive, name, feeds, include, exclude, now, check=lambda url: check(fetch, url))
+
+
+# -- preview ---------------------------------------------------------------------------------
+
+
+def preview_page(root: Path, url: str | None, page: Path | None, source: str | None) -> Any:
+    """`journal preview`: with the archive's settings and articles when there is an
+    archive, else with the default settings; writes nothing."""
+    from journal.config import parse
+    from journal.errors import NoArchive
+    from journal.preview import preview
+    from journal.sources import settings
+
+    try:
+        archive = Archive.open(root)
+    except NoArchive:
+        return preview(parse(""), None, url, page, source)
+    reader = Reader(archive, read_state(archive, lambda _: None))
+    try:
+        return preview(settings(archive), reader, url, page, source)
+    finally:
+        reader.state.close()
+
+
+def preview_json(found: Any) -> dict[str, Any]:
+    return {
+        "url": found.url,
+        "source": found.source,
+        "decision": found.decision,
+        "reason": found.reason,
+        "file": found.file.decode("utf-8") if found.file is not None else None,
+        "extractor": found.extractor,
+        "article": found.article,
+        "version": found.version,
+        "summary": found.diff.summary() if found.diff is not None else None,
+    }
+
+
+def render_preview(found: Any, color: bool) -> str:
+    """The file first, exactly as it would be committed, then the decision (and the diff
+    against the latest version when the archive has the article)."""
+    lines = [safe(found.file.decode("utf-8")).rstrip("\n"), ""] if found.file is not None else []
+    decision = {"new": "new article", "edit": "edit"}.get(found.decision, found.decision)
+    lines.append(f"Decision: {decision}" + (f": {safe(found.reason)}" if found.reason else ""))
+    about = f"Source: {safe(found.source)}; extractor: {found.extractor}"
+    if found.article:
+        about += f"; article {found.article}, version {found.version}"
+    lines.append(about)
+    if found.diff is not None and found.diff.changed and found.file is not None:
+        lines += ["", diff_inline(found.diff, f"Version {found.version}", "This page", color).rstrip("\n")]
+    return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -41,8 +42,14 @@ def add(
     include: list[str],
     exclude: list[str],
     now: datetime,
+    check: Callable[[str], None] | None = None,
 ) -> Source:
+    """Add a source; `check` is called on each feed URL once the new table is known to be
+    valid, before anything is written (it raises to refuse the URL)."""
     text = config.add_source(archive.read_config(), name, feeds, include, exclude)
+    if check is not None:
+        for url in feeds:
+            check(url)
     commit_config(archive, text, f"journal: add source {name}", f"feeds: {' '.join(feeds)}", now)
     source = settings(archive).source(name)
     assert source is not None
@@ -60,13 +67,13 @@ def track(archive: Archive, url: str, source: str | None, now: datetime) -> str:
         url = canonical(url)
     except BadURL as exc:
         raise ConfigError(f"{exc}; give the article's full http(s) address.") from exc
-    name = source or _source_name(host_of(url))
+    name = source or source_name(host_of(url))
     text = config.track_url(archive.read_config(), name, url)
     commit_config(archive, text, f"journal: track {url}", f"source: {name}", now)
     return name
 
 
-def _source_name(host: str) -> str:
+def source_name(host: str) -> str:
     """'www.bbc.co.uk' → 'bbc-co-uk'."""
     for prefix in ("www.", "m.", "amp."):
         host = host.removeprefix(prefix)

@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     next_poll REAL,
     failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    last_polled REAL
+    last_polled REAL,
+    maps TEXT                       -- a sitemap index: the maps it lists that are read, one a line
 );
 CREATE TABLE IF NOT EXISTS robots (
     host TEXT PRIMARY KEY,
@@ -86,6 +87,7 @@ _COLUMN_DDL = {
         "extractor": "TEXT",
         "last_commit": "TEXT",
     },
+    "feeds": {"maps": "TEXT"},
 }
 
 
@@ -134,6 +136,7 @@ class FeedRow:
     failures: int
     last_error: str | None
     last_polled: float | None
+    maps: str | None = None  # a sitemap index's maps read at each poll, one a line
 
 
 _ARTICLE_COLUMNS = [f.name for f in fields(ArticleRow)]
@@ -294,11 +297,12 @@ class State:
             (source, now, limit),
         )
 
-    def stale_extractions(self, extractor: str) -> list[ArticleRow]:
-        """Articles whose latest version another extractor (or normaliser) made."""
+    def stale_extractions(self, extractor: str, source: str) -> list[ArticleRow]:
+        """Articles of `source` whose latest version another extractor (or normaliser, or
+        page rules) made."""
         return self._articles(
-            "WHERE path IS NOT NULL AND removed = 0 AND (extractor IS NULL OR extractor != ?)",
-            (extractor,),
+            "WHERE source = ? AND path IS NOT NULL AND removed = 0 AND (extractor IS NULL OR extractor != ?)",
+            (source, extractor),
         )
 
     def all_due(self, now: float) -> list[ArticleRow]:

@@ -30,7 +30,7 @@ from journal import index, schedule
 from journal.archive import Archive
 from journal.checker import Checker
 from journal.config import parse as parse_config
-from journal.extractor import EXTRACTOR
+from journal.extractor import identity
 from journal.fetch import Fetcher
 from journal.ledger import Ledger
 from journal.lock import WriterLock
@@ -207,8 +207,7 @@ class _Updater:
     def _stale(self, sources: list[Source]) -> list[ArticleRow]:
         if self.options.articles:
             return [r for r in self._chosen() if r.versions]
-        names = {s.name for s in sources}
-        return [r for r in self.state.stale_extractions(EXTRACTOR) if r.source in names]
+        return [r for s in sources for r in self.state.stale_extractions(identity(s.rules), s.name)]
 
     async def _each(
         self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: asyncio.Semaphore

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journal.errors import FeedError
-from journal.models import Extraction, FeedResult, NotArticle
+from journal.models import Extraction, FeedResult, NotArticle, PageRules
 
 DEPTH = 2  # requests waiting at one worker
 TASK_TIMEOUT = 120.0  # seconds one page may take before its worker is replaced
@@ -77,16 +77,22 @@ class ExtractorPool:
             self._workers.append(self._spawn())
         self._slots: asyncio.Semaphore | None = None
 
-    async def extract(self, body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+    async def extract(
+        self, body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
+    ) -> Extraction | NotArticle:
         try:
-            result: Extraction | NotArticle = await self._call("extract_page", (body, content_type, url))
+            result: Extraction | NotArticle = await self._call(
+                "extract_page", (body, content_type, url, rules)
+            )
         except WorkerDied as exc:
             return NotArticle(f"the extractor crashed on this page ({exc})", blocked=True)
         return result
 
-    async def visible_words(self, body: bytes, content_type: str | None) -> str:
+    async def visible_words(
+        self, body: bytes, content_type: str | None, rules: PageRules | None = None
+    ) -> str:
         """The article's words on a page (`journal.extract.visible_words`). Raises WorkerDied."""
-        words: str = await self._call("visible_words", (body, content_type))
+        words: str = await self._call("visible_words", (body, content_type, rules))
         return words
 
     async def parse_feed(self, body: bytes, url: str, content_type: str | None) -> FeedResult:
@@ -245,10 +251,12 @@ def _worker_init() -> None:
         signal.set_wakeup_fd(-1)  # the parent's event loop's, not ours
 
 
-def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+def extract_page(
+    body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
+) -> Extraction | NotArticle:
     from journal.extract import extract_page as extract
 
-    return extract(body, content_type, url)
+    return extract(body, content_type, url, rules)
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None) -> FeedResult:
@@ -257,10 +265,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None) -> FeedResult:
     return parse(body, url, content_type)
 
 
-def visible_words(body: bytes, content_type: str | None) -> str:
+def visible_words(body: bytes, content_type: str | None, rules: PageRules | None = None) -> str:
     from journal.extract import visible_words as words
 
-    return words(body, content_type)
+    return words(body, content_type, rules)
 
 
 def _serve(sock: socket.socket) -> None:
