@@ -147,10 +147,23 @@ def test_recovery_removes_leftovers_with_a_note(site: Site, cli: Cli) -> None:
 
 
 def test_a_second_updater_is_refused_while_reads_go_on(site: Site, cli: Cli) -> None:
-    site.delay = 0.5
     links = [site.put(f"/s/{i}", article_html(f"Story {i}", PARAS)) for i in range(6)]
     cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links[:1]])))
     cli("update")
+    # Story 1 is answered only once the second updater has been refused: the first one
+    # holds the lock for as long as the test needs, however slow the machine.
+    release = threading.Event()
+    held = article_html("Story 1", PARAS).encode()
+
+    def hold(req: BaseHTTPRequestHandler) -> None:
+        release.wait(60)
+        req.send_response(200)
+        req.send_header("Content-Type", "text/html; charset=utf-8")
+        req.send_header("Content-Length", str(len(held)))
+        req.end_headers()
+        req.wfile.write(held)
+
+    site.pages["/s/1"] = Page(b"", handler=hold)
     site.put("/feed.xml", rss([{"link": link} for link in links]))
     env = {**os.environ, "JOURNAL_ARCHIVE": str(cli.archive)}
     first = subprocess.Popen(
@@ -160,19 +173,22 @@ def test_a_second_updater_is_refused_while_reads_go_on(site: Site, cli: Cli) -> 
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while site.hits("/s/1") == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert first.poll() is None  # still running
-    second = subprocess.run(
-        [sys.executable, "-m", "journal", "update"], env=env, capture_output=True, text=True, timeout=30
-    )
-    assert second.returncode == 1
-    assert "Another journal process" in second.stderr
-    assert "wait for it to finish" in second.stderr
-    # Readers are never locked out.
-    assert cli("history", links[0]).exit_code == 0
-    assert cli("status").exit_code == 0
+    try:
+        deadline = time.monotonic() + 30
+        while site.hits("/s/1") == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first.poll() is None  # still running, waiting for story 1
+        second = subprocess.run(
+            [sys.executable, "-m", "journal", "update"], env=env, capture_output=True, text=True, timeout=30
+        )
+        assert second.returncode == 1
+        assert "Another journal process" in second.stderr
+        assert "wait for it to finish" in second.stderr
+        # Readers are never locked out.
+        assert cli("history", links[0]).exit_code == 0
+        assert cli("status").exit_code == 0
+    finally:
+        release.set()
     assert first.wait(timeout=60) == 0
 
 
