@@ -54,7 +54,7 @@ def edits(words: list[str]) -> dict[str, str]:
     for i, w in enumerate(words):
         inserted.append(w)
         if i % 500 == 499:
-            inserted += "and a sentence was added here .".split()
+            inserted += ["and", "a", "sentence", "was", "added", "here", "."]
     return {
         "one word": " ".join(middle),
         "1 word in 50": " ".join(scattered),

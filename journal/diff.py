@@ -499,8 +499,9 @@ def changed_sentences(d: Diff) -> tuple[list[str], list[str]]:
             added.append(label + captions.shown(row.new))
         elif row.kind == "change" and row.old and row.new:
             before, after = sentences(captions.shown(row.old)), sentences(captions.shown(row.new))
-            removed += [label + s for s in before if s not in after]
-            added += [label + s for s in after if s not in before]
+            kept_before, kept_after = set(before), set(after)  # a long paragraph has thousands
+            removed += [label + s for s in before if s not in kept_after]
+            added += [label + s for s in after if s not in kept_before]
     return removed, added
 
 

@@ -15,14 +15,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import email.utils
 import hashlib
 import ipaddress
+import re
 import socket
 import ssl
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +39,7 @@ from journal.models import FetchSettings
 from journal.normalize import single_line
 
 ROBOTS_TTL = 24 * 3600
+MAX_REST = 24 * 3600  # the longest Retry-After pause honoured
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -69,11 +73,50 @@ class BlockedAddress(Exception):
     """A connection to an address that the settings do not allow."""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: reaches the IPv4 internet
+# Other blocks that carry an IPv4 address in their last 32 bits and are never public:
+# IPv4-translated (RFC 2765), IPv4-compatible (::a.b.c.d, deprecated), local NAT64.
+_EMBEDDING = tuple(ipaddress.IPv6Network(n) for n in ("::ffff:0:0:0/96", "::/96", "64:ff9b:1::/48"))
+
+
 def is_public(address: str) -> bool:
+    """Whether an address is globally reachable: itself, and the IPv4 address that it
+    carries (mapped, NAT64, 6to4, Teredo), since a connection to it may end there."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _global(ip)
+    if ip.ipv4_mapped is not None:
+        return _global(ip.ipv4_mapped)
+    if any(ip in net for net in _EMBEDDING):
+        return False
+    inside = list(ip.teredo or ())
+    if ip.sixtofour is not None:
+        inside.append(ip.sixtofour)
+    if ip in _NAT64:
+        inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return _global(ip) and all(_global(v4) for v4 in inside)
+
+
+def _global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def numeric_host(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host names when it is one, in any spelling a resolver accepts:
+    `[::1]`, `127.0.0.1`, and the older forms `2130706433`, `0177.0.0.1`, `127.1`, `0x7f.1`."""
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        pass
+    if not _NUMERIC.fullmatch(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host.rstrip(".")))
+    except OSError:
+        return None
+
+
+_NUMERIC = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?", re.I)
 
 
 class _Guard:
@@ -92,16 +135,19 @@ class _Guard:
         return any(ip in net for net in self.networks)
 
     def check_literal(self, host: str) -> None:
-        """A URL whose host is an IP address is never resolved: check it here."""
+        """A URL whose host is an IP address is never resolved: check it here. An address
+        spelled as a number other than dotted quad is refused whatever the settings:
+        the HTTP client would not read it as the resolver does."""
         if host in self._names:
             return
-        try:
-            ipaddress.ip_address(host.strip("[]"))
-        except ValueError:
+        ip = numeric_host(host)
+        if ip is None:
             self._names.add(host)
             return
-        if not self.allowed(host.strip("[]")):
-            raise BlockedAddress(_private_message(host, host))
+        if not self.allowed(str(ip)):
+            raise BlockedAddress(_private_message(host, str(ip)))
+        if isinstance(ip, ipaddress.IPv4Address) and host.rstrip(".") != str(ip):
+            raise BlockedAddress(f"{host} is the address {ip} spelled as a number; use {ip} in the URL")
 
 
 class _GuardedResolver(AbstractResolver):
@@ -133,21 +179,43 @@ def _private_message(host: str, address: str) -> str:
 
 
 class _HostGate:
-    """At most `per_host` requests in flight to one host, starts `delay` seconds apart."""
+    """At most `per_host` requests in flight to one host, starts `delay` seconds apart.
+
+    A slot taken is given back on every path out, cancellation included: a request
+    cancelled while it waits for its start would otherwise keep its slot for ever, and
+    after a few such the host would have no slot free and nothing in flight.
+    """
 
     def __init__(self, per_host: int, delay: float):
         self._slots = asyncio.Semaphore(per_host)
         self._delay = delay
         self._next = 0.0
+        self._resting = 0.0
         self._lock = asyncio.Lock()
+
+    def rest(self, seconds: float) -> None:
+        """Start nothing on this host for `seconds`: the server asked, with Retry-After."""
+        self._resting = max(self._resting, time.monotonic() + min(seconds, MAX_REST))
+
+    def check_rest(self) -> None:
+        """Raise FetchError while the host rests. Requests queued for it fail at once
+        rather than hold the pass until the rest is over; each is checked again on its
+        own schedule."""
+        left = self._resting - time.monotonic()
+        if left > 0:
+            raise FetchError(f"the server asked for a pause (Retry-After); {left:.0f}s of it left")
 
     async def __aenter__(self) -> None:
         await self._slots.acquire()
-        async with self._lock:
-            wait = self._next - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next = time.monotonic() + self._delay
+        try:
+            async with self._lock:
+                wait = self._next - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next = time.monotonic() + self._delay
+        except BaseException:
+            self._slots.release()
+            raise
 
     async def __aexit__(self, *exc: object) -> None:
         self._slots.release()
@@ -204,10 +272,15 @@ class Fetcher:
         accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
         html_only: bool = True,
     ) -> Response:
-        """GET `url`, following redirects. Raises FetchError; 404/410 come back as responses."""
+        """GET `url`, following redirects. Raises FetchError; 404/410 come back as responses.
+
+        The timeout runs only while a request is on the wire: waiting for a turn at the
+        host (`per_host`, `delay`) is politeness, not slowness.
+        """
         try:
-            async with asyncio.timeout(self.settings.timeout):
-                return await self._get(url, etag, last_modified, accept, html_only)
+            return await self._get(
+                url, etag, last_modified, accept, html_only, _Budget(self.settings.timeout)
+            )
         except TimeoutError:
             raise FetchError(f"timed out after {self.settings.timeout:g}s") from None
         except BlockedAddress as exc:
@@ -216,7 +289,13 @@ class Fetcher:
             raise FetchError(_describe(exc)) from None
 
     async def _get(
-        self, url: str, etag: str | None, last_modified: str | None, accept: str, html_only: bool
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str,
+        html_only: bool,
+        budget: _Budget,
     ) -> Response:
         seen: list[str] = []
         current = url
@@ -227,6 +306,7 @@ class Fetcher:
             if current in seen:
                 raise FetchError(f"redirect loop at {single_line(current, 200)}", transient=False)
             seen.append(current)
+            self._guard.check_literal(parts.hostname)
             if not await self.allowed(current):
                 raise FetchError("disallowed by robots.txt", transient=False)
             headers = {"Accept": accept}
@@ -234,20 +314,24 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            self._guard.check_literal(parts.hostname)
             assert self._session is not None, "use Fetcher as an async context manager"
-            async with (
-                self._gate(parts.hostname),
-                self._session.get(current, headers=headers, allow_redirects=False) as resp,
-            ):
-                if resp.status in _REDIRECTS and resp.headers.get("location"):
-                    current = urljoin(current, resp.headers["location"].strip())
-                    await _drain(resp)
-                    continue
-                return await self._response(current, resp, html_only)
+            gate = self._gate(parts.hostname)
+            async with gate:
+                gate.check_rest()
+                async with (
+                    budget.running(),
+                    self._session.get(current, headers=headers, allow_redirects=False) as resp,
+                ):
+                    if resp.status in _REDIRECTS and resp.headers.get("location"):
+                        current = urljoin(current, _location(resp.headers["location"]))
+                        await _drain(resp)
+                        continue
+                    return await self._response(current, resp, html_only, gate)
         raise FetchError(f"more than {self.settings.max_redirects} redirects", transient=False)
 
-    async def _response(self, url: str, resp: aiohttp.ClientResponse, html_only: bool) -> Response:
+    async def _response(
+        self, url: str, resp: aiohttp.ClientResponse, html_only: bool, gate: _HostGate
+    ) -> Response:
         status = resp.status
         common: dict[str, Any] = {
             "url": url,
@@ -262,6 +346,14 @@ class Fetcher:
         if status in (404, 410):
             return Response(status=status, **common)
         if status == 429 or status >= 500:
+            rest = _retry_after(resp.headers.get("retry-after", ""), time.time())
+            if rest is not None and status in (429, 503):
+                gate.rest(rest)
+                raise FetchError(
+                    f"HTTP {status} from the server, which asks for a pause of {rest:.0f}s (Retry-After): "
+                    "nothing more is fetched from this host until then",
+                    status=status,
+                )
             raise FetchError(f"HTTP {status} from the server", status=status)
         if status != 200:
             raise FetchError(f"HTTP {status}", status=status)
@@ -325,7 +417,11 @@ class Fetcher:
             body, status = cached[0], cached[1]
         else:
             try:
-                resp = await self._get(origin + "/robots.txt", None, None, "text/plain", False)
+                resp = await self._get(
+                    origin + "/robots.txt", None, None, "text/plain", False, _Budget(self.settings.timeout)
+                )
+            except BlockedAddress:
+                raise  # refused, not unreachable: said so for each URL, never cached
             except FetchError as exc:
                 if exc.status is None or exc.status >= 500:
                     return exc
@@ -400,6 +496,43 @@ class _Decoder:
         """Whether what was sent is exactly one complete gzip member (so it can be kept as is)."""
         z = self._z
         return self.gzip and z is not None and self._first == b"\x1f\x8b" and z.eof and not z.unused_data
+
+
+class _Budget:
+    """The time a request may spend on the wire, spent across its redirects."""
+
+    def __init__(self, seconds: float):
+        self.left = seconds
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(max(self.left, 0.0)):
+                yield
+        finally:
+            self.left -= time.monotonic() - started
+
+
+def _location(value: str) -> str:
+    """A Location header as a URL: bytes outside printable ASCII (UTF-8, or Latin-1 as
+    some servers send) percent-encoded as they came, as browsers do."""
+    raw = value.strip().encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if 0x20 < b < 0x7F else f"%{b:02X}" for b in raw)
+
+
+def _retry_after(value: str, now: float) -> float | None:
+    """Seconds a Retry-After header asks for (a number, or an HTTP date); None if absent or unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when.timestamp() - now, 0.0)
 
 
 def _describe(exc: BaseException) -> str:

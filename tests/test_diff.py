@@ -173,7 +173,9 @@ long_text = st.lists(vocabulary, min_size=150, max_size=600).map(" ".join)
 
 @settings(max_examples=60, deadline=None)
 @given(long_text, st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["", "new", "said  ", "x y z"]))))
-def test_word_ops_rebuild_both_sides_of_long_edited_paragraphs(old: str, edits: list[tuple[int, str]]) -> None:
+def test_word_ops_rebuild_both_sides_of_long_edited_paragraphs(
+    old: str, edits: list[tuple[int, str]]
+) -> None:
     words = old.split(" ")
     for at, replacement in edits:
         words[at % len(words)] = replacement
