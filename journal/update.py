@@ -38,6 +38,7 @@ from journal.models import Settings, Source
 from journal.polling import FeedPoller
 from journal.state import ArticleRow, State
 from journal.summary import QuietReporter, Reporter, Summary
+from journal.urls import host_of
 from journal.workers import ExtractorPool
 
 __all__ = ["Options", "Reporter", "Summary", "run"]
@@ -174,7 +175,7 @@ class _Updater:
             checker = Checker(
                 self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
             )
-            slots = asyncio.Semaphore(settings.fetch.concurrency)  # pages in flight
+            slots = _Slots(settings.fetch.concurrency, settings.fetch.per_host)
             self._counted = False
             if self.options.reextract:
                 await self._each(self._stale(sources), checker.reextract, slots)
@@ -211,7 +212,7 @@ class _Updater:
         return [r for r in self.state.stale_extractions(EXTRACTOR) if r.source in names]
 
     async def _each(
-        self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: asyncio.Semaphore
+        self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: _Slots
     ) -> None:
         """Run `work` on each row, as many at once as `slots` allows. Called once per
         source as its feeds come in: the pass's article count grows with each call."""
@@ -222,7 +223,7 @@ class _Updater:
             self._counted = True
 
         async def one(row: ArticleRow) -> None:
-            async with slots:
+            async with slots.host(row.url), slots.pages:
                 if self.stopping.is_set():
                     return
                 try:
@@ -269,3 +270,20 @@ class _Updater:
                 self.reporter.note(f"maintenance skipped: {exc}")
                 return
             self.state.set_meta("graph_head", head)
+
+
+class _Slots:
+    """Pages in flight in a pass (`concurrency`), taken by at most `per_host` pages of
+    one host at a time: a page waiting for its turn at a busy host would otherwise hold
+    a slot, and a deep queue at one host would hold up every other host."""
+
+    def __init__(self, concurrency: int, per_host: int):
+        self.pages = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def host(self, url: str) -> asyncio.Semaphore:
+        name = host_of(url)
+        if name not in self._hosts:
+            self._hosts[name] = asyncio.Semaphore(self._per_host)
+        return self._hosts[name]
