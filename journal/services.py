@@ -25,7 +25,7 @@ def read_state(archive: Archive, note: Callable[[str], None]) -> State:
     fresh clone), caught up when commits arrived by other means (a pull, a merge of
     shards). While an updater holds the lock it is left to the updater."""
     fresh = not State.exists(archive.state_dir)
-    state = State.open(archive.state_dir)
+    state = State.open(archive.state_dir, note)
     head = archive.head()
     if head is None or state.meta("head") == head:
         return state
@@ -50,7 +50,7 @@ def reindex(archive: Archive, note: Callable[[str], None], state: State | None =
 
     own = state is None
     with WriterLock(archive.state_dir, wait=30):
-        state = state or State.open(archive.state_dir)
+        state = state or State.open(archive.state_dir, note)
         try:
             count = index.reindex(archive, state, settings(archive), time.time())
             state.set_meta("worktree", archive.head())

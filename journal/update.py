@@ -66,7 +66,7 @@ def run(
         pool = ExtractorPool()
         for note in archive.recover():
             reporter.note(note)
-        state = State.open(archive.state_dir)
+        state = State.open(archive.state_dir, reporter.note)
         try:
             updater = _Updater(archive, state, options, reporter, clock, pool)
             return asyncio.run(updater.main(watch, max_cycles))
