@@ -50,6 +50,8 @@ def reindex(archive: Archive, note: Callable[[str], None], state: State | None =
 
     own = state is None
     with WriterLock(archive.state_dir, wait=30):
+        for message in archive.recover():
+            note(message)
         state = state or State.open(archive.state_dir, note)
         try:
             count = index.reindex(archive, state, settings(archive), time.time())
@@ -113,13 +115,15 @@ def push(archive: Archive, remote: str | None) -> str:
 def maintain(archive: Archive) -> str:
     with WriterLock(archive.state_dir, wait=30):
         started = time.monotonic()
+        notes = archive.recover()
         archive.maintain()
         state = State.open(archive.state_dir)
         try:
             state.set_meta("graph_head", archive.head())
         finally:
             state.close()
-    return f"Repacked and wrote the commit-graph with Bloom filters in {time.monotonic() - started:.1f}s."
+    done = f"Repacked and wrote the commit-graph with Bloom filters in {time.monotonic() - started:.1f}s."
+    return "\n".join([*notes, done])
 
 
 # -- status ---------------------------------------------------------------------------

@@ -246,6 +246,10 @@ class _Updater:
             return
         if checked_out == head:
             return
+        locked = self.archive.index_locked()
+        if locked:  # never taken from a live git: the files catch up on a later run
+            self.reporter.note(f"the working tree was not updated: {locked}; the next run updates it")
+            return
         try:
             self.archive.sync_worktree(checked_out, head)
         except Exception as exc:  # a conflicting local edit: history is safe, say so
