@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from journal import commits
+from journal import commits, disk
 from journal.archive import Archive
 from journal.errors import ConfigError, LockHeld, PushFailed
 from journal.history import Entry, Reader, ago, later
@@ -24,6 +24,11 @@ def read_state(archive: Archive, note: Callable[[str], None]) -> State:
     """The state database, brought up to date with git first: rebuilt when missing (a
     fresh clone), caught up when commits arrived by other means (a pull, a merge of
     shards). While an updater holds the lock it is left to the updater."""
+    with disk.guard(archive.root):
+        return _read_state(archive, note)
+
+
+def _read_state(archive: Archive, note: Callable[[str], None]) -> State:
     fresh = not State.exists(archive.state_dir)
     state = State.open(archive.state_dir, note)
     head = archive.head()
@@ -49,7 +54,7 @@ def reindex(archive: Archive, note: Callable[[str], None], state: State | None =
     from journal.sources import settings
 
     own = state is None
-    with WriterLock(archive.state_dir, wait=30):
+    with disk.guard(archive.root), WriterLock(archive.state_dir, wait=30):
         for message in archive.recover():
             note(message)
         state = state or State.open(archive.state_dir, note)
@@ -113,7 +118,7 @@ def push(archive: Archive, remote: str | None) -> str:
 
 
 def maintain(archive: Archive) -> str:
-    with WriterLock(archive.state_dir, wait=30):
+    with disk.guard(archive.root), WriterLock(archive.state_dir, wait=30):
         started = time.monotonic()
         notes = archive.recover()
         archive.maintain()

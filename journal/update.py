@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from journal import index, schedule
+from journal import disk, index, schedule
 from journal.archive import Archive
 from journal.checker import Checker
 from journal.config import parse as parse_config
@@ -62,7 +62,7 @@ def run(
 ) -> Summary:
     """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout."""
     reporter = reporter or QuietReporter()
-    with WriterLock(archive.state_dir):
+    with disk.guard(archive.root), WriterLock(archive.state_dir):
         pool = ExtractorPool()
         for note in archive.recover():
             reporter.note(note)
