@@ -73,12 +73,15 @@ def clear(git_dir: Path, root: Path, wait: float = 3.0) -> Leftovers:
             continue
         name = lock.relative_to(git_dir)
         holders = git_processes(root, git_dir)
+        unless = f"; once no git command runs here, remove it (rm {lock}) if it stays"
         if holders is None:
-            kept.append(f"left git lock {name} in place: a git process of another user may hold it")
+            kept.append(
+                f"left git lock {name} in place: a git process this user cannot see may hold it{unless}"
+            )
         elif holders:
             kept.append(f"left git lock {name} in place: {holders[0]} is working in this repository")
         elif _age(lock) < GRACE:
-            kept.append(f"left git lock {name} in place: it was made a moment ago")
+            kept.append(f"left git lock {name} in place: it was made a moment ago{unless}")
         else:
             lock.unlink(missing_ok=True)
             removed.append(f"removed stale git lock {name} left by an interrupted run")
@@ -115,6 +118,8 @@ def git_processes(root: Path, git_dir: Path) -> list[GitProcess] | None:
     """The git processes that may write in this repository (working in it, or naming it
     on their command line), apart from this process's children and git commands that
     only read. None when a git process's working directory cannot be read."""
+    if not Path("/proc").is_dir():
+        return None  # no process table to read: in doubt
     ours = _descendants(os.getpid())
     places = [str(root.resolve()), str(git_dir.resolve())]
     found: list[GitProcess] = []

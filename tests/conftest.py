@@ -262,9 +262,9 @@ def serving(asgi_app: Any, limits: Any = None) -> Iterator[str]:
     sets it up (with other connection limits if given); yields its base URL."""
     import uvicorn
 
-    from journal.web.app import server_config
+    from journal.web import server as web_server
 
-    server = uvicorn.Server(server_config(asgi_app, "127.0.0.1", 0, limits, log_level="warning"))
+    server = uvicorn.Server(web_server.config(asgi_app, "127.0.0.1", 0, limits, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -19,7 +19,7 @@ from conftest import PARAS, Site, article_html, make_archive, rss, serving
 
 from journal.archive import Archive
 from journal.web.app import create_app
-from journal.web.connections import Limits
+from journal.web.server import Limits
 
 QUICK = Limits(header=1.0, body=1.5)
 

@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -31,7 +30,7 @@ from journal.archive import Archive
 from journal.history import Reader
 from journal.models import Settings
 from journal.sources import settings
-from journal.web import api, connections, render, search, views
+from journal.web import api, render, search, server, views
 from journal.web.deps import SID, SourceName, library
 
 log = logging.getLogger(__name__)
@@ -101,31 +100,8 @@ def create_app(
 
 
 def serve(archive: Archive, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the app with uvicorn until interrupted."""
-    uvicorn.Server(server_config(create_app(archive, address=own_address(host, port)), host, port)).run()
-
-
-def server_config(
-    app: ASGIApp,
-    host: str,
-    port: int,
-    limits: connections.Limits | None = None,
-    log_level: str | None = None,
-) -> uvicorn.Config:
-    """uvicorn's settings for `journal serve`: slow and many clients bounded (see
-    journal.web.connections), no Server header, client addresses as they connect."""
-    return uvicorn.Config(
-        app,
-        log_level=log_level,
-        host=host,
-        port=port,
-        http=connections.protocol(limits or connections.Limits()),
-        ws="none",
-        timeout_keep_alive=connections.KEEP_ALIVE,
-        backlog=connections.BACKLOG,
-        server_header=False,
-        proxy_headers=False,
-    )
+    """Run the app under uvicorn (journal.web.server) until interrupted."""
+    server.run(create_app(archive, address=own_address(host, port)), host, port)
 
 
 def own_address(host: str, port: int) -> str:

@@ -1,4 +1,5 @@
-"""The server's side of its connections: clients that are slow, or many.
+"""uvicorn under `journal serve`: its settings, and its side of the connections with
+clients that are slow, or many. The only uvicorn user.
 
 uvicorn's HTTP/1.1 protocol waits for a request's headers, and for its body, as long
 as a client cares to drip them, and takes every connection it is offered: 1,100
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import h11
+import uvicorn
+from starlette.types import ASGIApp
 from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
@@ -26,6 +29,30 @@ from uvicorn.server import ServerState
 KEEP_ALIVE = 5  # seconds an idle connection is kept open between requests
 BACKLOG = 128  # connections the kernel queues; asyncio accepts up to this many at once
 _RESERVED = 64  # file handles kept for git's pipes, SQLite, the log, the listening socket
+
+
+def config(
+    app: ASGIApp, host: str, port: int, limits: Limits | None = None, log_level: str | None = None
+) -> uvicorn.Config:
+    """uvicorn's settings for `journal serve`: slow and many clients bounded, no Server
+    header, client addresses as they connect (no proxy headers believed)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        http=protocol(limits or Limits()),
+        ws="none",
+        timeout_keep_alive=KEEP_ALIVE,
+        backlog=BACKLOG,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def run(app: ASGIApp, host: str, port: int) -> None:
+    """Serve until interrupted."""
+    uvicorn.Server(config(app, host, port)).run()
 
 
 @dataclass(frozen=True)
