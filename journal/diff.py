@@ -12,13 +12,12 @@ all read the same `Diff`.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
-from journal import captions
+from journal import captions, matching
 from journal.models import ArticleText
 
 RowKind = Literal["equal", "insert", "delete", "change", "move-from", "move-to"]
@@ -30,10 +29,8 @@ _WORD = re.compile(r"\w+")
 # paragraph; below it they are a removal and an addition.
 PAIR_THRESHOLD = 0.45
 _MAX_PAIRING = 250_000  # cells of the pairing table before falling back to positions
-# Word diffs: stretches up to this many cells (tokens old × tokens new, about 100 words
-# a side) go to difflib; a paragraph of more than MAX_TOKENS tokens (about 100,000
-# words) is shown replaced whole. bench/worddiff.py measures both.
-_SMALL = 40_000
+# A paragraph of more than this many tokens (about 100,000 words) is shown replaced
+# whole in a word diff (bench/worddiff.py measures the cost up to there).
 MAX_TOKENS = 200_000
 
 
@@ -130,14 +127,14 @@ def word_ops(old: str, new: str, limit: int | None = None) -> tuple[Op, ...]:
     """Token-level diff of two strings; joining the non-insert ops gives `old` back,
     the non-delete ops give `new`.
 
-    Near-linear in the length of the texts (see `_matches`); past `limit` tokens on
+    Near-linear in the length of the texts (journal.matching); past `limit` tokens on
     a side (MAX_TOKENS by default) the text is shown replaced whole, unread.
     """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     if max(len(a), len(b)) > (MAX_TOKENS if limit is None else limit):
         blocks: list[tuple[int, int, int]] = []
     else:
-        blocks = _matches(a, b)
+        blocks = matching.blocks(a, b)
     ops: list[Op] = []
     i = j = 0
     for i2, j2, size in [*blocks, (len(a), len(b), 0)]:
@@ -149,106 +146,6 @@ def word_ops(old: str, new: str, limit: int | None = None) -> tuple[Op, ...]:
             _append(ops, "equal", "".join(a[i2 : i2 + size]))
         i, j = i2 + size, j2 + size
     return tuple(_tidy(ops))
-
-
-def _matches(a: list[str], b: list[str]) -> list[tuple[int, int, int]]:
-    """Matching blocks (i, j, size) of two token lists, in order.
-
-    A small stretch goes to difflib's longest-match diff (what a reader expects, but
-    quadratic or worse: 2,000 words took 1.4 s, 20,000 words 145 s). A larger one is
-    cut at its common prefix and suffix, then at the tokens found exactly once on each
-    side, in order (patience diff), and each stretch between two of them is diffed
-    the same way. A large stretch with no such token is shown replaced whole.
-    """
-    if len(a) * len(b) <= _SMALL:
-        return _longest_matches(a, b, 0, len(a), 0, len(b))
-    blocks: list[tuple[int, int, int]] = []
-    stack = [(0, len(a), 0, len(b))]
-    while stack:
-        alo, ahi, blo, bhi = stack.pop()
-        n = 0
-        while alo + n < ahi and blo + n < bhi and a[alo + n] == b[blo + n]:
-            n += 1
-        if n:
-            blocks.append((alo, blo, n))
-            alo, blo = alo + n, blo + n
-        n = 0
-        while ahi - n > alo and bhi - n > blo and a[ahi - n - 1] == b[bhi - n - 1]:
-            n += 1
-        if n:
-            blocks.append((ahi - n, bhi - n, n))
-            ahi, bhi = ahi - n, bhi - n
-        if alo == ahi or blo == bhi:
-            continue
-        if (ahi - alo) * (bhi - blo) <= _SMALL:
-            blocks += _longest_matches(a, b, alo, ahi, blo, bhi)
-            continue
-        anchors = _anchors(a, b, alo, ahi, blo, bhi)
-        if not anchors:
-            continue  # nothing to align on: replaced whole
-        i, j = alo, blo
-        for ai, bj in anchors:
-            stack.append((i, ai, j, bj))
-            blocks.append((ai, bj, 1))
-            i, j = ai + 1, bj + 1
-        stack.append((i, ahi, j, bhi))
-    blocks.sort()
-    merged: list[tuple[int, int, int]] = []
-    for i, j, n in blocks:
-        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
-            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + n)
-        else:
-            merged.append((i, j, n))
-    return merged
-
-
-def _longest_matches(
-    a: list[str], b: list[str], alo: int, ahi: int, blo: int, bhi: int
-) -> list[tuple[int, int, int]]:
-    matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-    return [(alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n]
-
-
-def _anchors(a: list[str], b: list[str], alo: int, ahi: int, blo: int, bhi: int) -> list[tuple[int, int]]:
-    """Positions (i, j) of the tokens that occur once in a[alo:ahi] and once in
-    b[blo:bhi], the longest run of them in the same order on both sides."""
-    once_a = _once(a, alo, ahi)
-    once_b = _once(b, blo, bhi)
-    pairs = sorted((i, once_b[t]) for t, i in once_a.items() if t in once_b)
-    # Longest increasing subsequence of j (patience sorting), with back-links.
-    tails: list[int] = []  # tails[k]: index in `pairs` ending the best run of length k + 1
-    tail_j: list[int] = []  # the j of each of those
-    back = [-1] * len(pairs)
-    for index, (_, j) in enumerate(pairs):
-        k = bisect.bisect_left(tail_j, j)
-        if k:
-            back[index] = tails[k - 1]
-        if k == len(tails):
-            tails.append(index)
-            tail_j.append(j)
-        else:
-            tails[k], tail_j[k] = index, j
-    run: list[tuple[int, int]] = []
-    at = tails[-1] if tails else -1
-    while at >= 0:
-        run.append(pairs[at])
-        at = back[at]
-    return run[::-1]
-
-
-def _once(tokens: list[str], lo: int, hi: int) -> dict[str, int]:
-    """Tokens that occur exactly once in tokens[lo:hi], with their position."""
-    seen: dict[str, int] = {}
-    repeated: set[str] = set()
-    for i in range(lo, hi):
-        token = tokens[i]
-        if token in seen:
-            repeated.add(token)
-        else:
-            seen[token] = i
-    for token in repeated:
-        del seen[token]
-    return seen
 
 
 def _append(ops: list[Op], kind: OpKind, text: str) -> None:

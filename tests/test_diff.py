@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journal import matching
 from journal.diff import Op, diff, diff_paragraphs, new_side, old_side, word_ops
 from journal.models import ArticleText
 
@@ -213,3 +214,17 @@ def test_a_paragraph_past_the_cap_is_shown_replaced_whole() -> None:
     assert [o.kind for o in word_ops(old, new, limit=1_000)] == ["delete", "insert"]
     assert apply(word_ops(old, new, limit=1_000)) == (old, new)
     assert [o.kind for o in word_ops(old, new)] == ["equal", "delete", "insert", "equal"]
+
+
+tokens = st.lists(st.sampled_from(["a", "b", "c", " ", ".", "said", "x"]), max_size=400)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tokens, tokens)
+def test_matching_blocks_are_in_order_disjoint_and_truly_equal(a: list[str], b: list[str]) -> None:
+    found = matching.blocks(a, b)
+    i = j = 0
+    for start_a, start_b, size in found:
+        assert size > 0 and start_a >= i and start_b >= j
+        assert a[start_a : start_a + size] == b[start_b : start_b + size]
+        i, j = start_a + size, start_b + size
