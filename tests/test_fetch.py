@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
 
+from journal.addresses import is_public
 from journal.errors import FetchError
-from journal.fetch import Fetcher, Response, _retry_after, is_public
+from journal.fetch import Fetcher, Response, _retry_after
 from journal.models import FetchSettings
 
 LOCAL = FetchSettings(allow_private=True, delay=0.0, timeout=5.0)

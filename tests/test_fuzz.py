@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from journal import commits, feeds
+from journal.addresses import numeric_host
 from journal.archive import Archive
 from journal.errors import FeedError, FetchError
-from journal.fetch import Fetcher, numeric_host
+from journal.fetch import Fetcher
 from journal.models import Change, FetchSettings
 from journal.urls import BadURL, article_path, canonical, host_of, is_safe_path
 from journal.web.app import create_app
