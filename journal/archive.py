@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +22,7 @@ from typing import IO
 
 import git
 
-from journal import commits
+from journal import commits, leftovers
 from journal.errors import JournalError, NoArchive, PushFailed
 from journal.lock import held as held_locks
 from journal.models import Change, Revision
@@ -113,10 +112,22 @@ class Archive:
         return archive
 
     def configure(self) -> None:
+        """Apply the git settings the archive relies on, writing .git/config only when
+        one differs: a write takes config.lock, and every write is a chance to leave it."""
+        wanted = {}
+        for key, value in _GIT_CONFIG.items():
+            section, _, option = key.rpartition(".")
+            wanted[(section.replace("diff.journal", 'diff "journal"'), option)] = value
+        reader = self.repo.config_reader("repository")
+        missing = {
+            key: value
+            for key, value in wanted.items()
+            if not reader.has_option(*key) or str(reader.get(*key)) != value
+        }
+        if not missing:
+            return
         with self.repo.config_writer() as cfg:
-            for key, value in _GIT_CONFIG.items():
-                section, _, option = key.rpartition(".")
-                section = section.replace("diff.journal", 'diff "journal"')
+            for (section, option), value in missing.items():
                 cfg.set_value(section, option, value)
 
     @property
@@ -316,6 +327,9 @@ class Archive:
         if old is None:
             self.git("read-tree", "-u", "--reset", new, writing=True)
         else:
+            # The index's stat data goes stale when the files are copied (`cp -a`, a
+            # restore from backup): refreshed, it tells a real local edit from a copy.
+            self.git("update-index", "-q", "--refresh", "--ignore-missing", "--unmerged", writing=True)
             self.git("read-tree", "-m", "-u", old, new, writing=True)
 
     def stage(self, path: str) -> None:
@@ -327,31 +341,22 @@ class Archive:
     # -- upkeep ------------------------------------------------------------------
 
     def recover(self) -> list[str]:
-        """Remove what a killed writer left behind; return a note for each thing removed.
+        """Remove what a killed writer left behind; return a note for each thing removed,
+        and for each git lock left in place because a live git process may hold it.
 
-        Call only while holding the writer lock: then no journal process is writing,
-        and a git lock file that stays put for a few seconds belongs to a dead one.
+        Call only while holding the writer lock: then no journal process is writing.
         """
-        notes = []
-        git_dir = Path(self.repo.git_dir)
-        for tmp in [
-            *(git_dir / "objects" / "pack").glob("tmp_*"),
-            *(git_dir / "objects").glob("*/tmp_obj_*"),
-        ]:
-            tmp.unlink(missing_ok=True)
-            notes.append(f"removed half-written pack file {tmp.name} from an interrupted run")
-        for report in git_dir.glob("fast_import_crash_*"):
-            report.unlink(missing_ok=True)
-            notes.append(f"removed {report.name}, the report of an interrupted commit stream")
-        locks = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("refs/heads/*.lock")]
-        deadline = time.time() + 3
-        for lock in locks:
-            while _age(lock) < 2 and time.time() < deadline:
-                time.sleep(0.1)  # a git command of the user's may be finishing
-            if lock.exists():
-                lock.unlink(missing_ok=True)
-                notes.append(f"removed stale git lock {lock.relative_to(git_dir)} left by an interrupted run")
-        return notes
+        found = leftovers.clear(Path(self.repo.git_dir), self.root)
+        return [*found.removed, *found.kept]
+
+    def index_locked(self) -> str | None:
+        """Why the index cannot be written now (its lock is there), or None."""
+        lock = Path(self.repo.git_dir) / "index.lock"
+        if not lock.exists():
+            return None
+        holders = leftovers.git_processes(self.root, Path(self.repo.git_dir))
+        who = str(holders[0]) if holders else "another git process"
+        return f"{who} holds .git/index.lock"
 
     def write_commit_graph(self) -> None:
         """Add new commits to the commit-graph, with changed-path Bloom filters."""
@@ -545,14 +550,6 @@ class Writer:
         if self._proc.poll() is None:
             self._proc.kill()
         return self._proc.stderr.read().decode(errors="replace").strip()[-500:] or "no output"
-
-
-def _age(path: Path) -> float:
-    """Seconds since `path` was modified; infinity when it does not exist."""
-    try:
-        return time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return float("inf")
 
 
 def _revision(record: str) -> Revision | None:

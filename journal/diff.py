@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
-from journal import captions
+from journal import captions, matching
 from journal.models import ArticleText
 
 RowKind = Literal["equal", "insert", "delete", "change", "move-from", "move-to"]
@@ -29,6 +29,9 @@ _WORD = re.compile(r"\w+")
 # paragraph; below it they are a removal and an addition.
 PAIR_THRESHOLD = 0.45
 _MAX_PAIRING = 250_000  # cells of the pairing table before falling back to positions
+# A paragraph of more than this many tokens (about 100,000 words) is shown replaced
+# whole in a word diff (bench/worddiff.py measures the cost up to there).
+MAX_TOKENS = 200_000
 
 
 @dataclass(frozen=True)
@@ -120,20 +123,28 @@ def _line_words(line: str) -> list[str]:
     return words(captions.shown(line))
 
 
-def word_ops(old: str, new: str) -> tuple[Op, ...]:
+def word_ops(old: str, new: str, limit: int | None = None) -> tuple[Op, ...]:
     """Token-level diff of two strings; joining the non-insert ops gives `old` back,
-    the non-delete ops give `new`."""
+    the non-delete ops give `new`.
+
+    Near-linear in the length of the texts (journal.matching); past `limit` tokens on
+    a side (MAX_TOKENS by default) the text is shown replaced whole, unread.
+    """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    if max(len(a), len(b)) > (MAX_TOKENS if limit is None else limit):
+        blocks: list[tuple[int, int, int]] = []
+    else:
+        blocks = matching.blocks(a, b)
     ops: list[Op] = []
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            _append(ops, "equal", "".join(a[i1:i2]))
-        else:
-            if i2 > i1:
-                _append(ops, "delete", "".join(a[i1:i2]))
-            if j2 > j1:
-                _append(ops, "insert", "".join(b[j1:j2]))
+    i = j = 0
+    for i2, j2, size in [*blocks, (len(a), len(b), 0)]:
+        if i2 > i:
+            _append(ops, "delete", "".join(a[i:i2]))
+        if j2 > j:
+            _append(ops, "insert", "".join(b[j:j2]))
+        if size:
+            _append(ops, "equal", "".join(a[i2 : i2 + size]))
+        i, j = i2 + size, j2 + size
     return tuple(_tidy(ops))
 
 
@@ -385,8 +396,9 @@ def changed_sentences(d: Diff) -> tuple[list[str], list[str]]:
             added.append(label + captions.shown(row.new))
         elif row.kind == "change" and row.old and row.new:
             before, after = sentences(captions.shown(row.old)), sentences(captions.shown(row.new))
-            removed += [label + s for s in before if s not in after]
-            added += [label + s for s in after if s not in before]
+            kept_before, kept_after = set(before), set(after)  # a long paragraph has thousands
+            removed += [label + s for s in before if s not in kept_after]
+            added += [label + s for s in after if s not in kept_before]
     return removed, added
 
 

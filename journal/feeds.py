@@ -16,7 +16,7 @@ from journal import sitemaps
 from journal.errors import FeedError
 from journal.models import FeedEntry, FeedResult
 from journal.normalize import single_line
-from journal.urls import BadURL, canonical
+from journal.urls import canonical
 
 
 def parse(body: bytes, feed_url: str, content_type: str | None = None) -> FeedResult:
@@ -32,7 +32,10 @@ def parse(body: bytes, feed_url: str, content_type: str | None = None) -> FeedRe
     entries: list[FeedEntry] = []
     skipped = 0
     for raw in parsed.get("entries", []):
-        entry = _entry(raw, feed_url)
+        try:
+            entry = _entry(raw, feed_url)
+        except Exception:  # an entry no rule here foresaw is that entry's loss, not the feed's
+            entry = None
         if entry is None:
             skipped += 1
         else:
@@ -74,7 +77,7 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
             continue
         try:
             link = canonical(urljoin(feed_url, candidate.strip()))
-        except BadURL:
+        except ValueError:  # BadURL, and urljoin's own ("Invalid IPv6 URL" for http://[::1/x)
             continue
         title = single_line(str(raw.get("title") or ""), 300)
         return FeedEntry(link=link, guid=single_line(str(guid), 500) if guid else None, title=title)

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from journal.errors import FeedError, FetchError
 from journal.fetch import Fetcher
 from journal.models import FeedEntry, Source
+from journal.normalize import single_line
 from journal.state import FeedRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
@@ -97,12 +98,14 @@ class FeedPoller:
                 row.maps = "\n".join(result.maps[:MAPS_PER_POLL]) or None
             row.etag, row.last_modified = resp.etag, resp.last_modified
             row.failures, row.last_error = 0, None
-        except (FetchError, FeedError) as exc:
+        except Exception as exc:  # whatever one feed does is that feed's failure
+            reason = str(exc) if isinstance(exc, FetchError | FeedError) else f"{type(exc).__name__}: {exc}"
+            reason = single_line(reason, 300)
             row.failures += 1
-            row.last_error = str(exc)
+            row.last_error = reason
             self.summary.feeds_failed += 1
-            self.summary.fail(source.name, row.url, str(exc), feed=True)
-            self.reporter.note(f"feed failed  {source.name}  {row.url}: {exc}")
+            self.summary.fail(source.name, row.url, reason, feed=True)
+            self.reporter.note(f"feed failed  {source.name}  {row.url}: {reason}")
         self.summary.feeds_polled += 1
         self.state.save_feed(row)
         self.reporter.advance("feeds")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from journal import commits
+from journal import commits, disk
 from journal.archive import Archive
 from journal.errors import ConfigError, LockHeld, PushFailed
 from journal.history import Entry, Reader, ago, later
@@ -25,8 +25,13 @@ def read_state(archive: Archive, note: Callable[[str], None]) -> State:
     """The state database, brought up to date with git first: rebuilt when missing (a
     fresh clone), caught up when commits arrived by other means (a pull, a merge of
     shards). While an updater holds the lock it is left to the updater."""
+    with disk.guard(archive.root):
+        return _read_state(archive, note)
+
+
+def _read_state(archive: Archive, note: Callable[[str], None]) -> State:
     fresh = not State.exists(archive.state_dir)
-    state = State.open(archive.state_dir)
+    state = State.open(archive.state_dir, note)
     head = archive.head()
     if head is None or state.meta("head") == head:
         return state
@@ -50,8 +55,10 @@ def reindex(archive: Archive, note: Callable[[str], None], state: State | None =
     from journal.sources import settings
 
     own = state is None
-    with WriterLock(archive.state_dir, wait=30):
-        state = state or State.open(archive.state_dir)
+    with disk.guard(archive.root), WriterLock(archive.state_dir, wait=30):
+        for message in archive.recover():
+            note(message)
+        state = state or State.open(archive.state_dir, note)
         try:
             count = index.reindex(archive, state, settings(archive), time.time())
             state.set_meta("worktree", archive.head())
@@ -112,15 +119,17 @@ def push(archive: Archive, remote: str | None) -> str:
 
 
 def maintain(archive: Archive) -> str:
-    with WriterLock(archive.state_dir, wait=30):
+    with disk.guard(archive.root), WriterLock(archive.state_dir, wait=30):
         started = time.monotonic()
+        notes = archive.recover()
         archive.maintain()
         state = State.open(archive.state_dir)
         try:
             state.set_meta("graph_head", archive.head())
         finally:
             state.close()
-    return f"Repacked and wrote the commit-graph with Bloom filters in {time.monotonic() - started:.1f}s."
+    done = f"Repacked and wrote the commit-graph with Bloom filters in {time.monotonic() - started:.1f}s."
+    return "\n".join([*notes, done])
 
 
 # -- status ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from journal import commits, config
+from journal import commits, config, disk
 from journal.archive import CONFIG_FILE, Archive, Identity, Writer
 from journal.errors import ConfigError
 from journal.lock import WriterLock
@@ -84,7 +84,7 @@ def source_name(host: str) -> str:
 def commit_config(archive: Archive, text: str, subject: str, detail: str, now: datetime) -> None:
     """Write journal.toml, commit it alone, and leave index and working tree matching HEAD."""
     ident = settings(archive)
-    with WriterLock(archive.state_dir, wait=30):
+    with disk.guard(archive.root), WriterLock(archive.state_dir, wait=30):
         for note in archive.recover():
             log.warning("%s", note)
         target = archive.root / CONFIG_FILE

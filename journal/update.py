@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from journal import index, schedule
+from journal import disk, index, schedule
 from journal.archive import Archive
 from journal.checker import Checker
 from journal.config import parse as parse_config
@@ -38,6 +38,7 @@ from journal.models import Settings, Source
 from journal.polling import FeedPoller
 from journal.state import ArticleRow, State
 from journal.summary import QuietReporter, Reporter, Summary
+from journal.urls import host_of
 from journal.workers import ExtractorPool
 
 __all__ = ["Options", "Reporter", "Summary", "run"]
@@ -61,11 +62,11 @@ def run(
 ) -> Summary:
     """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout."""
     reporter = reporter or QuietReporter()
-    with WriterLock(archive.state_dir):
+    with disk.guard(archive.root), WriterLock(archive.state_dir):
         pool = ExtractorPool()
         for note in archive.recover():
             reporter.note(note)
-        state = State.open(archive.state_dir)
+        state = State.open(archive.state_dir, reporter.note)
         try:
             updater = _Updater(archive, state, options, reporter, clock, pool)
             return asyncio.run(updater.main(watch, max_cycles))
@@ -174,7 +175,7 @@ class _Updater:
             checker = Checker(
                 self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
             )
-            slots = asyncio.Semaphore(settings.fetch.concurrency)  # pages in flight
+            slots = _Slots(settings.fetch.concurrency, settings.fetch.per_host)
             self._counted = False
             if self.options.reextract:
                 await self._each(self._stale(sources), checker.reextract, slots)
@@ -210,7 +211,7 @@ class _Updater:
         return [r for s in sources for r in self.state.stale_extractions(identity(s.rules), s.name)]
 
     async def _each(
-        self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: asyncio.Semaphore
+        self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: _Slots
     ) -> None:
         """Run `work` on each row, as many at once as `slots` allows. Called once per
         source as its feeds come in: the pass's article count grows with each call."""
@@ -221,7 +222,7 @@ class _Updater:
             self._counted = True
 
         async def one(row: ArticleRow) -> None:
-            async with slots:
+            async with slots.host(row.url), slots.pages:
                 if self.stopping.is_set():
                     return
                 try:
@@ -243,6 +244,10 @@ class _Updater:
             self.state.set_meta("worktree", head)
             return
         if checked_out == head:
+            return
+        locked = self.archive.index_locked()
+        if locked:  # never taken from a live git: the files catch up on a later run
+            self.reporter.note(f"the working tree was not updated: {locked}; the next run updates it")
             return
         try:
             self.archive.sync_worktree(checked_out, head)
@@ -268,3 +273,20 @@ class _Updater:
                 self.reporter.note(f"maintenance skipped: {exc}")
                 return
             self.state.set_meta("graph_head", head)
+
+
+class _Slots:
+    """Pages in flight in a pass (`concurrency`), taken by at most `per_host` pages of
+    one host at a time: a page waiting for its turn at a busy host would otherwise hold
+    a slot, and a deep queue at one host would hold up every other host."""
+
+    def __init__(self, concurrency: int, per_host: int):
+        self.pages = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def host(self, url: str) -> asyncio.Semaphore:
+        name = host_of(url)
+        if name not in self._hosts:
+            self._hosts[name] = asyncio.Semaphore(self._per_host)
+        return self._hosts[name]

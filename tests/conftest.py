@@ -257,11 +257,14 @@ def cli(tmp_path: Path) -> Cli:
 
 
 @contextmanager
-def serving(asgi_app: Any) -> Iterator[str]:
-    """An ASGI app under uvicorn on 127.0.0.1 (a free port); yields its base URL."""
+def serving(asgi_app: Any, limits: Any = None) -> Iterator[str]:
+    """An ASGI app under uvicorn on 127.0.0.1 (a free port), set up as `journal serve`
+    sets it up (with other connection limits if given); yields its base URL."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=0, log_level="warning"))
+    from journal.web import server as web_server
+
+    server = uvicorn.Server(web_server.config(asgi_app, "127.0.0.1", 0, limits, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -334,3 +334,43 @@ def test_a_paragraph_the_extractor_stops_picking_is_not_a_deletion(site: Site, c
     current = cli.archive / cli.json("status", url)["path"]
     assert PARAS[0] in current.read_text()
     assert PARAS[3] not in current.read_text()
+
+
+def test_a_deep_queue_at_one_host_does_not_hold_up_another_host(site: Site, tmp_path: Path) -> None:
+    """120 articles of one host wait their turns (delay 0.05 s); the one article of a
+    source on another host, listed once they are going, is fetched at once, not after them."""
+    other = Site(host="127.0.0.2")
+    try:
+        links = [site.put(f"/big/{i}", article_html(f"Story {i}", PARAS)) for i in range(120)]
+        big_fetched_before: list[int] = []
+        body = article_html("Elsewhere", PARAS).encode()
+
+        def small_story(handler: BaseHTTPRequestHandler) -> None:
+            big_fetched_before.append(sum(p.startswith("/big/") for p, _ in site.requests))
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        feed = rss([{"link": other.url("/story")}]).encode()
+
+        def late_feed(handler: BaseHTTPRequestHandler) -> None:
+            deadline = time.monotonic() + 15
+            while not any(p.startswith("/big/") for p, _ in site.requests) and time.monotonic() < deadline:
+                time.sleep(0.01)  # until the big source's articles are queued and going
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/rss+xml")
+            handler.send_header("Content-Length", str(len(feed)))
+            handler.end_headers()
+            handler.wfile.write(feed)
+
+        other.pages["/story"] = Page(b"", handler=small_story)
+        other.pages["/feed.xml"] = Page(b"", handler=late_feed)
+        cli = make_archive(tmp_path / "a", per_host=2, delay=0.05)
+        cli("source", "add", "big", site.put("/feed.xml", rss([{"link": link} for link in links])))
+        cli("source", "add", "small", other.url("/feed.xml"))
+        assert cli.json("update")["totals"]["new"] == 121
+        assert big_fetched_before and big_fetched_before[0] < 60  # it waited behind ~90 before
+    finally:
+        other.close()

@@ -66,7 +66,8 @@ class Library:
     ):
         self.clock = clock
         self._pairs = [(archive, state)] + [
-            (Archive.open(archive.root), State.open(archive.state_dir)) for _ in range(readers - 1)
+            (Archive.open(archive.root), State.open(archive.state_dir, check=False))
+            for _ in range(readers - 1)
         ]
         self._idle: queue.SimpleQueue[tuple[Archive, State]] = queue.SimpleQueue()
         for pair in self._pairs:
