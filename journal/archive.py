@@ -5,6 +5,11 @@ Writing goes through one long-lived `git fast-import` process (`Writer`): it kee
 ~1,000 commits/s on archives of 100k files, where an index-based commit per version
 slows to a crawl. Refs move only at `Writer.checkpoint()`, so a crash loses at most
 the commits since the last checkpoint and never leaves a half-written commit.
+
+Every git child runs in a process group of its own. Ctrl-C at a terminal signals the
+whole foreground group, and git dies of SIGINT mid-stream (a lost checkpoint, a
+working tree left half updated); this way only journal decides when git stops. A
+killed journal still takes its children with it: their pipes close and they exit.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import git
 
@@ -49,6 +54,19 @@ _GIT_CONFIG = {
 }
 
 
+class _Git(git.Git):
+    """GitPython's git runner, starting every git (its persistent `cat-file` too) in a
+    process group of its own: out of reach of the terminal's Ctrl-C."""
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("process_group", 0)
+        return super().execute(*args, **kwargs)
+
+
+class _Repo(git.Repo):
+    GitCommandWrapperType = _Git
+
+
 @dataclass(frozen=True)
 class Identity:
     name: str = "journal"
@@ -76,7 +94,7 @@ class Archive:
         if not (root / ".git").is_dir():
             raise NoArchive(f'No archive at {root}; run "journal init {root}" first.')
         try:
-            repo = git.Repo(root)
+            repo = _Repo(root)
         except git.InvalidGitRepositoryError as exc:
             raise NoArchive(
                 f'{root} is not a git repository; run "journal init" on a new directory.'
@@ -91,7 +109,7 @@ class Archive:
             raise JournalError(f"{root} is already a git repository; use it with --archive {root}.")
         root.mkdir(parents=True, exist_ok=True)
         existing = sorted(p.name for p in root.iterdir())
-        repo = git.Repo.init(root, initial_branch=BRANCH)
+        repo = _Repo.init(root, initial_branch=BRANCH)
         archive = cls(root, repo)
         archive.configure()
         if existing:
@@ -162,7 +180,11 @@ class Archive:
         """Many blobs in order through one `git cat-file --batch`, requests pipelined
         from a thread so that neither side waits for the other."""
         proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            process_group=0,
         )
         assert proc.stdin is not None
         assert proc.stdout is not None
@@ -392,6 +414,7 @@ class Archive:
                     "SSH_ASKPASS": "true",
                 },
                 kill_after_timeout=300,
+                process_group=None,  # Ctrl-C stops a push, as any git push: the remote takes all or nothing
             )
         except git.GitCommandError as exc:
             raise PushFailed(
@@ -442,6 +465,7 @@ class Writer:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 pass_fds=held_locks(),  # a killed updater's last checkpoint is finished under the lock
+                process_group=0,
             )
         assert self._proc.stdin is not None
         return self._proc.stdin

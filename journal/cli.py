@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from journal.errors import JournalError
+from journal.errors import JournalError, UsageError
 
 app = typer.Typer(
     name="journal",
@@ -31,7 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
-    """Register a command behind the one error boundary: JournalError → one line, exit 1."""
+    """Register a command behind the one error boundary: JournalError → one line, exit 1
+    (a UsageError: exit 2)."""
 
     def register(fn: F) -> F:
         @functools.wraps(fn)
@@ -40,7 +41,7 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
                 return fn(*args, **kwargs)
             except JournalError as exc:
                 typer.echo(f"journal: {_oneline(str(exc))}", err=True)
-                raise typer.Exit(1) from None
+                raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
             except KeyboardInterrupt:
                 typer.echo("journal: interrupted", err=True)
                 raise typer.Exit(130) from None
@@ -210,6 +211,7 @@ def update_cmd(
     with _reporter(quiet=as_json) as reporter:
         summary = run_update(archive, articles or [], source or [], force, watch, push, reporter)
     _print_summary(summary, as_json)
+    _exit_for(summary, watch)
 
 
 @command(app, "reextract")
@@ -230,6 +232,17 @@ def reextract_cmd(
             archive, articles or [], source or [], False, False, False, reporter, reextract=True
         )
     _print_summary(summary, as_json)
+    _exit_for(summary, False)
+
+
+def _exit_for(summary: dict[str, Any], watch: bool) -> None:
+    """Exit codes cron and systemd can trust: 130 for a pass stopped early (`--watch`
+    ends that way, so 0 there), 1 when the run failed as a whole."""
+    if summary["interrupted"] and not watch:
+        raise typer.Exit(130)
+    if summary["error"]:
+        typer.echo(f"journal: {_oneline(summary['error'])}", err=True)
+        raise typer.Exit(1)
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:

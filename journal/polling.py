@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from journal.errors import FeedError, FetchError
 from journal.fetch import Fetcher
+from journal.interrupt import Interrupt, Interrupted
 from journal.models import FeedEntry, Source
 from journal.state import FeedRow, State
 from journal.summary import Reporter, Summary
@@ -26,6 +27,7 @@ class FeedPoller:
         summary: Summary,
         reporter: Reporter,
         clock: Callable[[], float],
+        interrupt: Interrupt,
     ):
         self.state = state
         self.fetcher = fetcher
@@ -33,6 +35,7 @@ class FeedPoller:
         self.summary = summary
         self.reporter = reporter
         self.clock = clock
+        self.interrupt = interrupt
 
     async def poll(
         self,
@@ -73,12 +76,14 @@ class FeedPoller:
         row.next_poll = now + source.schedule.feed_interval
         try:
             trusted = not row.failures  # validators prove nothing after a failure
-            resp = await self.fetcher.get(
-                row.url,
-                etag=row.etag if trusted else None,
-                last_modified=row.last_modified if trusted else None,
-                accept=_ACCEPT,
-                html_only=False,
+            resp = await self.interrupt.race(
+                self.fetcher.get(
+                    row.url,
+                    etag=row.etag if trusted else None,
+                    last_modified=row.last_modified if trusted else None,
+                    accept=_ACCEPT,
+                    html_only=False,
+                )
             )
             if resp.status in (404, 410):
                 raise FeedError(f"HTTP {resp.status}: the feed is gone; check its address")
@@ -92,6 +97,8 @@ class FeedPoller:
                 row.body_hash = resp.body_hash
             row.etag, row.last_modified = resp.etag, resp.last_modified
             row.failures, row.last_error = 0, None
+        except Interrupted:
+            return  # not polled: it stays due for the next run
         except (FetchError, FeedError) as exc:
             row.failures += 1
             row.last_error = str(exc)

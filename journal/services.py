@@ -91,6 +91,7 @@ def run_update(
             summary["pushed"] = push(archive, None)
         except PushFailed as exc:
             summary["push_error"] = str(exc)
+            summary["error"] = summary["error"] or "the push failed"
             reporter.note(str(exc))
     return summary
 

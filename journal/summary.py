@@ -76,6 +76,17 @@ class Summary:
         self.commits += part.commits
         self.head = part.head
 
+    def failure(self) -> str | None:
+        """Why the run as a whole failed (exit code 1 for cron), or None: every feed
+        polled failed, or every article checked could not be fetched."""
+        if self.feeds_polled and self.feeds_failed == self.feeds_polled:
+            return f"every feed failed ({self.feeds_failed} of {self.feeds_polled})"
+        totals = self.totals()
+        checked = sum(totals.values())
+        if checked and totals["failed"] == checked:
+            return f"no article could be fetched ({checked} tried)"
+        return None
+
     def totals(self) -> dict[str, int]:
         total: Counter[str] = Counter()
         for counter in self.counts.values():
@@ -97,4 +108,5 @@ class Summary:
                 for name, counter in sorted(self.counts.items())
             },
             "failures": self.failures,
+            "error": self.failure(),
         }

@@ -32,6 +32,7 @@ from journal.checker import Checker
 from journal.config import parse as parse_config
 from journal.extractor import EXTRACTOR
 from journal.fetch import Fetcher
+from journal.interrupt import Interrupt
 from journal.ledger import Ledger
 from journal.lock import WriterLock
 from journal.models import Settings, Source
@@ -63,15 +64,17 @@ def run(
     reporter = reporter or QuietReporter()
     with WriterLock(archive.state_dir):
         pool = ExtractorPool()
-        for note in archive.recover():
-            reporter.note(note)
-        state = State.open(archive.state_dir)
         try:
-            updater = _Updater(archive, state, options, reporter, clock, pool)
-            return asyncio.run(updater.main(watch, max_cycles))
+            for note in archive.recover():
+                reporter.note(note)
+            state = State.open(archive.state_dir)
+            try:
+                updater = _Updater(archive, state, options, reporter, clock, pool)
+                return asyncio.run(updater.main(watch, max_cycles))
+            finally:
+                state.close()
         finally:
             pool.close()
-            state.close()
 
 
 class _Updater:
@@ -90,7 +93,7 @@ class _Updater:
         self.reporter = reporter
         self.clock = clock
         self.pool = pool
-        self.stopping = asyncio.Event()
+        self.stopping = Interrupt()
         self._counted = False  # the articles phase of this pass has begun
 
     async def main(self, watch: bool, max_cycles: int | None) -> Summary:
@@ -121,7 +124,10 @@ class _Updater:
     def _stop(self, sig: int) -> None:
         if self.stopping.is_set():
             raise KeyboardInterrupt  # a second signal: leave now, the last checkpoint stands
-        self.reporter.note(f"{signal.Signals(sig).name}: finishing the pages in flight, then stopping")
+        self.reporter.note(
+            f"{signal.Signals(sig).name}: stopping; committing the pages already fetched "
+            "(a second Ctrl-C leaves at once)"
+        )
         self.stopping.set()
 
     def _now(self) -> datetime:
@@ -131,8 +137,7 @@ class _Updater:
         upcoming = [t for t in (self.state.next_due(), self.state.next_poll()) if t is not None]
         delay = min(max(min(upcoming) - self.clock(), 1.0), 3600.0) if upcoming else 60.0
         self.reporter.note(f"sleeping {schedule.human(delay)} until the next check is due")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), timeout=delay)
+        await self.stopping.wait(delay)
 
     async def one_pass(self) -> Summary:
         settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
@@ -170,9 +175,10 @@ class _Updater:
     async def _fetch_and_check(
         self, settings: Settings, sources: list[Source], ledger: Ledger, summary: Summary
     ) -> None:
+        stopping = self.stopping
         async with Fetcher(settings.fetch, robots=self.state, clock=self.clock) as fetcher:
             checker = Checker(
-                self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
+                self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock, stopping
             )
             slots = asyncio.Semaphore(settings.fetch.concurrency)  # pages in flight
             self._counted = False
@@ -181,10 +187,12 @@ class _Updater:
             elif self.options.articles:
                 await self._each(self._chosen(), checker.check, slots)
             else:
-                poller = FeedPoller(self.state, fetcher, self.pool, summary, self.reporter, self.clock)
+                poller = FeedPoller(
+                    self.state, fetcher, self.pool, summary, self.reporter, self.clock, stopping
+                )
 
                 async def check(source: Source) -> None:
-                    if not self.stopping.is_set():
+                    if not stopping.is_set():
                         await self._each(self._due(source), checker.check, slots)
 
                 await poller.poll(sources, self.options.force, then=check)
