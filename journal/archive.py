@@ -99,7 +99,18 @@ class Archive:
             raise NoArchive(
                 f'{root} is not a git repository; run "journal init" on a new directory.'
             ) from exc
-        return cls(root, repo)
+        archive = cls(root, repo)
+        if archive.head() is None:
+            branch = clone_to_adopt(root)
+            if branch is not None:
+                archive.adopt(branch)
+        return archive
+
+    def adopt(self, branch: str) -> None:
+        """Check out `main` from a remote-tracking branch: a clone of a bare repository
+        whose HEAD named another branch got nothing checked out."""
+        remote = branch.removeprefix("refs/remotes/")
+        self.git("checkout", "-q", "-b", BRANCH, "--track", remote)
 
     @classmethod
     def create(cls, root: Path, config_text: str, identity: Identity, now: datetime) -> Archive:
@@ -569,6 +580,27 @@ class Writer:
         if self._proc.poll() is None:
             self._proc.kill()
         return self._proc.stderr.read().decode(errors="replace").strip()[-500:] or "no output"
+
+
+def clone_to_adopt(root: Path) -> str | None:
+    """The remote-tracking branch holding an archive, when `root` is a clone that has
+    no commit checked out (its HEAD names a branch the remote never had)."""
+    try:
+        repo = _Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    if repo.head.is_valid():
+        return None  # a commit is checked out
+    refs = repo.git.execute(["git", "for-each-ref", "--format=%(refname)", "refs/remotes/"]).split()
+    refs = [r for r in refs if not r.endswith("/HEAD")]
+    candidates = [r for r in refs if r.endswith(f"/{BRANCH}")] or refs
+    for ref in candidates:
+        try:
+            repo.git.execute(["git", "cat-file", "-e", f"{ref}:{CONFIG_FILE}"])
+        except git.GitCommandError:
+            continue
+        return str(ref)
+    return None
 
 
 def _age(path: Path) -> float:

@@ -54,16 +54,21 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
 
 @dataclass
 class Ctx:
-    archive: Path
+    archive: Path | None  # given with --archive or JOURNAL_ARCHIVE
 
 
 @app.callback()
 def main(
     ctx: typer.Context,
     archive: Annotated[
-        Path,
-        typer.Option("--archive", "-a", envvar="JOURNAL_ARCHIVE", help="The archive directory."),
-    ] = Path("archive"),
+        Path | None,
+        typer.Option(
+            "--archive",
+            "-a",
+            envvar="JOURNAL_ARCHIVE",
+            help="The archive directory (default: the archive you are in, else ./archive).",
+        ),
+    ] = None,
 ) -> None:
     """A git-backed change journal for online news."""
     ctx.obj = Ctx(archive)
@@ -74,15 +79,15 @@ def _now() -> datetime:
 
 
 def _open(ctx: typer.Context) -> Any:
-    from journal.archive import Archive
+    from journal.location import open_archive
 
-    return Archive.open(ctx.obj.archive)
+    return open_archive(ctx.obj.archive, Path.cwd())
 
 
 def _open_or_create(ctx: typer.Context) -> Any:
-    from journal.sources import open_or_create
+    from journal.location import open_or_create
 
-    archive, created = open_or_create(ctx.obj.archive, _now())
+    archive, created = open_or_create(ctx.obj.archive, Path.cwd(), _now())
     if created:
         typer.echo(f"Created a new archive at {archive.root}", err=True)
     return archive
@@ -119,26 +124,41 @@ def init_cmd(
     path: Annotated[Path | None, typer.Argument(help="Where to make it (default: --archive).")] = None,
 ) -> None:
     """Create an archive: a git repository with a starter journal.toml."""
-    from journal.sources import init
+    from journal.location import DEFAULT, init
 
-    archive = init(path or ctx.obj.archive, _now())
+    archive = init(path or ctx.obj.archive or Path(DEFAULT), _now())
     typer.echo(f"Created an archive at {archive.root}")
-    typer.echo('Next: journal source add NAME FEED_URL, then "journal update".')
+    step = "" if archive.root == Path.cwd().absolute() else f"cd {_shown(archive.root)}, then "
+    typer.echo(f'Next: {step}"journal source add NAME [FEED_URL]", then "journal update".')
+
+
+def _shown(path: Path) -> str:
+    """`path` as typed from here: relative below the current folder."""
+    try:
+        return str(path.relative_to(Path.cwd().absolute()))
+    except ValueError:
+        return str(path)
 
 
 @command(source_app, "add")
 def source_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.")],
-    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs.")],
+    feeds: Annotated[
+        list[str] | None, typer.Argument(help="RSS or Atom feed URLs (none: a known outlet's).")
+    ] = None,
     include: Annotated[list[str] | None, typer.Option(help="Only article URLs matching this regex.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Skip article URLs matching this regex.")] = None,
 ) -> None:
-    """Add a source: a name and its feeds (a commit of journal.toml)."""
+    """Add a source: a name and its feeds, or a known outlet by name (a commit of journal.toml)."""
+    from journal.outlets import find
     from journal.sources import add
 
-    source = add(_open_or_create(ctx), name, feeds, include or [], exclude or [], _now())
-    typer.echo(f"Added source {source.name} with {len(source.feeds)} feed(s).")
+    source = add(_open(ctx), name, feeds or [], include or [], exclude or [], _now())
+    typer.echo(f"Added source {source.name} with {len(source.feeds)} feed(s): {' '.join(source.feeds)}")
+    outlet = None if feeds else find(name)
+    if outlet is not None and outlet.note:
+        typer.echo(outlet.note)
 
 
 @command(source_app, "list")
@@ -187,7 +207,7 @@ def track_cmd(
     """Follow one article that no feed lists."""
     from journal.sources import track
 
-    name = track(_open_or_create(ctx), url, source, _now())
+    name = track(_open(ctx), url, source, _now())
     typer.echo(f'Tracking {url} in source {name}; "journal update" fetches it.')
 
 
@@ -357,7 +377,7 @@ def articles_cmd(
     ctx: typer.Context,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     since: Annotated[str | None, typer.Option(help="Changed on or after this date (YYYY-MM-DD).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 0,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: all).")] = 0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List tracked articles with their version counts, most recently changed first."""
@@ -369,7 +389,7 @@ def articles_cmd(
         _emit_json(items)
         return
     if not items:
-        typer.echo('No articles yet; "journal update" fetches them.')
+        typer.echo(_nothing_listed(source, since))
         return
     rows = [
         [
@@ -382,6 +402,14 @@ def articles_cmd(
         for i in items
     ]
     typer.echo(table(["id", "source", "versions", "last changed", "title"], rows))
+
+
+def _nothing_listed(source: str | None, since: str | None) -> str:
+    if not source and not since:
+        return 'No articles yet; "journal update" fetches them.'
+    where = f" in source {source}" if source else ""
+    when = f" changed since {since}" if since else ""
+    return f'No articles{where}{when}; "journal articles" lists them all.'
 
 
 @command(app, "history")
@@ -449,7 +477,7 @@ def feed_cmd(
     article: Annotated[str | None, typer.Argument(help="One article's changes (default: all).")] = None,
     source: Annotated[str | None, typer.Option(help="One source's changes.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-    limit: Annotated[int, typer.Option(help="Entries in the feed.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Entries in the feed.")] = 50,
     min_size: Annotated[str | None, typer.Option(help="Leave out smaller edits: minor or major.")] = None,
 ) -> None:
     """An Atom feed of changes: all sources, one source, or one article."""
@@ -467,7 +495,7 @@ def feed_cmd(
 def serve_cmd(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 8000,
 ) -> None:
     """Serve the archive's web pages, feeds and JSON API (read-only)."""
     from journal.web.app import serve

@@ -156,3 +156,6 @@ class Settings:
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
+
+    def feed_urls(self) -> set[str]:
+        return {url for source in self.sources for url in source.feeds}

@@ -7,9 +7,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from journal import commits, config
+from journal import commits, config, outlets
 from journal.archive import CONFIG_FILE, Archive, Identity, Writer
-from journal.errors import ConfigError
+from journal.errors import ConfigError, UsageError
 from journal.lock import WriterLock
 from journal.models import Settings, Source
 from journal.state import State
@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def init(root: Path, now: datetime) -> Archive:
-    """A new archive with the starter journal.toml."""
-    return Archive.create(root, config.STARTER, Identity(), now)
+    """A new archive with the starter journal.toml (and its list of outlets)."""
+    return Archive.create(root, config.starter(outlets.commented(outlets.known())), Identity(), now)
 
 
 def open_or_create(root: Path, now: datetime) -> tuple[Archive, bool]:
@@ -42,11 +42,25 @@ def add(
     exclude: list[str],
     now: datetime,
 ) -> Source:
+    if not feeds:
+        feeds, exclude = _outlet(name, exclude)
     text = config.add_source(archive.read_config(), name, feeds, include, exclude)
     commit_config(archive, text, f"journal: add source {name}", f"feeds: {' '.join(feeds)}", now)
     source = settings(archive).source(name)
     assert source is not None
     return source
+
+
+def _outlet(name: str, exclude: list[str]) -> tuple[list[str], list[str]]:
+    """The feeds and exclusions of the known outlet `name` (given exclusions kept too)."""
+    outlet = outlets.find(name)
+    if outlet is None:
+        names = ", ".join(o.key for o in outlets.known())
+        raise UsageError(
+            f'"{name}" is not an outlet journal knows; give its feed: "journal source add {name} FEED_URL" '
+            f"(known outlets: {names})."
+        )
+    return list(outlet.feeds), [*outlet.exclude, *(e for e in exclude if e not in outlet.exclude)]
 
 
 def remove(archive: Archive, name: str, now: datetime) -> None:
@@ -60,6 +74,11 @@ def track(archive: Archive, url: str, source: str | None, now: datetime) -> str:
         url = canonical(url)
     except BadURL as exc:
         raise ConfigError(f"{exc}; give the article's full http(s) address.") from exc
+    if source is not None and settings(archive).source(source) is None:
+        raise ConfigError(
+            f'No source named "{source}"; "journal source list" shows them '
+            "(without --source the article is filed under a source named after its site)."
+        )
     name = source or _source_name(host_of(url))
     text = config.track_url(archive.read_config(), name, url)
     commit_config(archive, text, f"journal: track {url}", f"source: {name}", now)
@@ -90,6 +109,7 @@ def commit_config(archive: Archive, text: str, subject: str, detail: str, now: d
         archive.stage(CONFIG_FILE)
         state = State.open(archive.state_dir)
         try:
+            state.forget_feeds(config.parse(text).feed_urls())
             if state.meta("worktree") is None or _only_config_changed(archive, state.meta("worktree"), head):
                 state.set_meta("worktree", head)
         finally:

@@ -142,6 +142,7 @@ class _Updater:
     async def one_pass(self) -> Summary:
         settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
         summary = Summary(started=self._now())
+        self.state.forget_feeds(settings.feed_urls())
         caught = index.catch_up(self.archive, self.state, settings, self.clock())
         if caught:
             self.reporter.note(f"recorded {caught} commits that the state had missed")
