@@ -14,6 +14,7 @@ killed journal still takes its children with it: their pipes close and they exit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -432,7 +433,32 @@ class Archive:
                 f"push to {_redact(remote)} failed: {_stderr(exc).rstrip('.')}. Your commits are safe in "
                 f'{self.root}; fix the remote and run "journal push" again.'
             ) from exc
+        self._point_bare_head(remote, branch)
         return str(out)
+
+    def _point_bare_head(self, remote: str, branch: str) -> None:
+        """A bare repository on this machine whose HEAD names a branch it does not have
+        (`git init --bare` names master) gets its HEAD pointed at the branch pushed, so
+        that `git clone` checks the archive out."""
+        where = self.remote_url(remote) or remote
+        path = (
+            Path(where.removeprefix("file://")) if "://" not in where or where.startswith("file://") else None
+        )
+        if path is None:
+            return
+        path = path if path.is_absolute() else self.root / path
+        if not (path / "HEAD").is_file() or not (path / "objects").is_dir():
+            return  # not a bare repository here
+        bare = ["git", f"--git-dir={path}"]
+        try:
+            current = str(self.repo.git.execute([*bare, "symbolic-ref", "-q", "HEAD"]))
+            self.repo.git.execute([*bare, "rev-parse", "--verify", "-q", current])
+        except git.GitCommandError:
+            with contextlib.suppress(git.GitCommandError):  # someone else's repository: leave it be
+                self.repo.git.execute([*bare, "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
+
+    def add_remote(self, name: str, url: str) -> None:
+        self.git("remote", "add", "--", name, url)
 
     def remote_url(self, name: str) -> str | None:
         try:

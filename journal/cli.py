@@ -279,7 +279,7 @@ def _render_summary(summary: dict[str, Any]) -> str:
     rows = [[name, *(str(counts[k]) for k in keys)] for name, counts in summary["sources"].items()]
     if len(rows) != 1:
         rows.append(["total", *(str(summary["totals"][k]) for k in keys)])
-    lines = [table(["source", *keys], rows)] if summary["sources"] else ["Nothing was due."]
+    lines = [table(["source", *keys], rows)] if summary["sources"] else [_nothing_due(summary)]
     feeds = summary["feeds"]
     lines.append(
         f"{summary['commits']} commit(s); {feeds['polled']} feed(s) polled, {feeds['failed']} failed; "
@@ -292,6 +292,20 @@ def _render_summary(summary: dict[str, Any]) -> str:
     if summary.get("interrupted"):
         lines.append("Stopped early; everything fetched so far is committed.")
     return "\n".join(lines)
+
+
+def _nothing_due(summary: dict[str, Any]) -> str:
+    from journal.history import ago
+
+    upcoming = [
+        f"the next {what} is due {ago(datetime.fromisoformat(at))}"
+        for what, at in (("feed poll", summary["next_poll"]), ("article check", summary["next_check"]))
+        if at
+    ]
+    nothing = "No article was due" if summary["feeds"]["polled"] else "Nothing was due"
+    if not upcoming:
+        return f"{nothing}."
+    return f'{nothing}: {" and ".join(upcoming)}; "journal update --force" checks everything now.'
 
 
 class _Reporter:
@@ -337,6 +351,10 @@ class _Reporter:
     def advance(self, name: str, amount: int = 1) -> None:
         if self._progress is not None and name in self._tasks:
             self._progress.advance(self._tasks[name], amount)
+
+    def progress(self, message: str) -> None:
+        if self._progress is None:  # a terminal has the bars
+            self.note(message)
 
     def note(self, message: str) -> None:
         line = _oneline(message)

@@ -203,6 +203,23 @@ def _number(table: dict[str, Any], key: str, default: float, where: str, minimum
     return float(value)
 
 
+def changed_tables(old: str, new: str) -> list[str]:
+    """The tables of journal.toml that differ between two valid texts: `[fetch]`,
+    `[sources.bbc]`, … (an edit of comments alone changes none)."""
+
+    def tables(text: str) -> dict[str, Any]:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return {"[?]": text}  # a broken file committed by other means: changed as a whole
+        flat = {f"[{k}]": v for k, v in data.items() if k != "sources"}
+        flat.update({f"[sources.{k}]": v for k, v in data.get("sources", {}).items()})
+        return flat
+
+    a, b = tables(old), tables(new)
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
 def _document(text: str) -> tomlkit.TOMLDocument:
     """journal.toml for editing, comments kept. A file that is not valid TOML gets the
     message every command gives (tomlkit's own errors are not for people)."""

@@ -10,6 +10,7 @@ from journal.errors import FeedError, FetchError
 from journal.fetch import Fetcher
 from journal.interrupt import Interrupt, Interrupted
 from journal.models import FeedEntry, Source
+from journal.schedule import human
 from journal.state import FeedRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
@@ -104,7 +105,10 @@ class FeedPoller:
             row.last_error = str(exc)
             self.summary.feeds_failed += 1
             self.summary.fail(source.name, row.url, str(exc), feed=True)
-            self.reporter.note(f"feed failed  {source.name}  {row.url}: {exc}")
+            self.reporter.note(
+                f"feed failed  {source.name}  {row.url}: {exc}; next try in "
+                f'{human(source.schedule.feed_interval)}, or now with "journal update --force"'
+            )
         self.summary.feeds_polled += 1
         self.state.save_feed(row)
         self.reporter.advance("feeds")

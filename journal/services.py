@@ -99,9 +99,13 @@ def run_update(
 
 
 def push(archive: Archive, remote: str | None) -> str:
+    """Push to `remote`, else push_remote, else origin; return where to. A URL given
+    when the archive has no remote yet is kept as `origin` (in .git/config, never in
+    journal.toml, which is pushed), so the next `journal push` needs no argument."""
     from journal.sources import settings
 
-    target = remote or settings(archive).push_remote
+    config = settings(archive)
+    target = remote or config.push_remote
     if not target:
         if archive.remote_url("origin"):
             target = "origin"
@@ -109,7 +113,15 @@ def push(archive: Archive, remote: str | None) -> str:
             raise PushFailed(
                 'No remote to push to; give one ("journal push URL") or set push_remote in journal.toml.'
             )
-    archive.push(target, settings(archive).push_branch)
+    archive.push(target, config.push_branch)
+    if (
+        remote
+        and not config.push_remote
+        and not archive.remote_url("origin")
+        and not archive.remote_url(remote)
+    ):
+        archive.add_remote("origin", remote)
+        return f'{remote} (kept as remote "origin": "journal push" alone pushes there next time)'
     return target
 
 

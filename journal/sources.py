@@ -94,26 +94,56 @@ def _source_name(host: str) -> str:
 
 
 def commit_config(archive: Archive, text: str, subject: str, detail: str, now: datetime) -> None:
-    """Write journal.toml, commit it alone, and leave index and working tree matching HEAD."""
-    ident = settings(archive)
+    """Write journal.toml, commit it alone, and leave index and working tree matching HEAD.
+    An edit made by hand since the last commit is committed first, on its own."""
     with WriterLock(archive.state_dir, wait=30):
         for note in archive.recover():
             log.warning("%s", note)
-        target = archive.root / CONFIG_FILE
+        _commit(archive, text, subject, detail, now)
+
+
+def commit_hand_edits(archive: Archive, now: datetime) -> bool:
+    """Commit journal.toml as edited by hand since its last commit, as a configuration
+    commit of its own (never folded into the next command's). Call under the writer
+    lock; returns whether there was an edit."""
+    head = archive.head()
+    if head is None:
+        return False
+    text = archive.read_config()
+    before = archive.read_config(head)
+    if text == before:
+        return False
+    tables = config.changed_tables(before, text)
+    detail = f"changed: {', '.join(tables)}" if tables else "comments only"
+    _commit(archive, text, HAND_EDIT, detail, now, edits_first=False)
+    return True
+
+
+HAND_EDIT = "journal: journal.toml edited by hand"
+
+
+def _commit(
+    archive: Archive, text: str, subject: str, detail: str, now: datetime, edits_first: bool = True
+) -> None:
+    if edits_first:
+        commit_hand_edits(archive, now)
+    ident = config.parse(text)
+    target = archive.root / CONFIG_FILE
+    if archive.read_config() != text:
         tmp = target.with_suffix(".toml.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
-        with Writer(archive, Identity(ident.author_name, ident.author_email)) as writer:
-            writer.commit(commits.config_message(subject, detail), now, {CONFIG_FILE: text.encode()})
-            head = writer.checkpoint()
-        archive.stage(CONFIG_FILE)
-        state = State.open(archive.state_dir)
-        try:
-            state.forget_feeds(config.parse(text).feed_urls())
-            if state.meta("worktree") is None or _only_config_changed(archive, state.meta("worktree"), head):
-                state.set_meta("worktree", head)
-        finally:
-            state.close()
+    with Writer(archive, Identity(ident.author_name, ident.author_email)) as writer:
+        writer.commit(commits.config_message(subject, detail), now, {CONFIG_FILE: text.encode()})
+        head = writer.checkpoint()
+    archive.stage(CONFIG_FILE)
+    state = State.open(archive.state_dir)
+    try:
+        state.forget_feeds(ident.feed_urls())
+        if state.meta("worktree") is None or _only_config_changed(archive, state.meta("worktree"), head):
+            state.set_meta("worktree", head)
+    finally:
+        state.close()
 
 
 def _only_config_changed(archive: Archive, old: str | None, new: str | None) -> bool:

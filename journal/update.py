@@ -37,11 +37,14 @@ from journal.ledger import Ledger
 from journal.lock import WriterLock
 from journal.models import Settings, Source
 from journal.polling import FeedPoller
+from journal.sources import commit_hand_edits
 from journal.state import ArticleRow, State
 from journal.summary import QuietReporter, Reporter, Summary
 from journal.workers import ExtractorPool
 
 __all__ = ["Options", "Reporter", "Summary", "run"]
+
+PROGRESS_EVERY = 10.0  # seconds between progress lines (cron logs show a long run moving)
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,10 @@ def run(
     clock: Callable[[], float] = time.time,
     watch: bool = False,
     max_cycles: int | None = None,
+    progress_every: float = PROGRESS_EVERY,
 ) -> Summary:
-    """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout."""
+    """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout.
+    Every `progress_every` seconds of a pass the reporter hears how it is going."""
     reporter = reporter or QuietReporter()
     with WriterLock(archive.state_dir):
         pool = ExtractorPool()
@@ -69,7 +74,7 @@ def run(
                 reporter.note(note)
             state = State.open(archive.state_dir)
             try:
-                updater = _Updater(archive, state, options, reporter, clock, pool)
+                updater = _Updater(archive, state, options, reporter, clock, pool, progress_every)
                 return asyncio.run(updater.main(watch, max_cycles))
             finally:
                 state.close()
@@ -86,6 +91,7 @@ class _Updater:
         reporter: Reporter,
         clock: Callable[[], float],
         pool: ExtractorPool,
+        progress_every: float,
     ):
         self.archive = archive
         self.state = state
@@ -94,7 +100,9 @@ class _Updater:
         self.clock = clock
         self.pool = pool
         self.stopping = Interrupt()
+        self.progress_every = progress_every
         self._counted = False  # the articles phase of this pass has begun
+        self._queued = 0  # articles of this pass handed out and not yet done
 
     async def main(self, watch: bool, max_cycles: int | None) -> Summary:
         loop = asyncio.get_running_loop()
@@ -142,6 +150,8 @@ class _Updater:
     async def one_pass(self) -> Summary:
         settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
         summary = Summary(started=self._now())
+        if commit_hand_edits(self.archive, self._now()):
+            self.reporter.note("committed the hand edits of journal.toml as a configuration commit")
         self.state.forget_feeds(settings.feed_urls())
         caught = index.catch_up(self.archive, self.state, settings, self.clock())
         if caught:
@@ -151,11 +161,15 @@ class _Updater:
         ledger = Ledger(self.archive, self.state, settings, summary, self.clock)
         try:
             with self.state.batch():
-                ticker = asyncio.create_task(self._commit_state_every(1.0))
+                tickers = [
+                    asyncio.create_task(self._commit_state_every(1.0)),
+                    asyncio.create_task(self._progress(summary)),
+                ]
                 try:
                     await self._fetch_and_check(settings, sources, ledger, summary)
                 finally:
-                    ticker.cancel()
+                    for ticker in tickers:
+                        ticker.cancel()
             ledger.close()
         except BaseException:
             # Whatever was checkpointed stands; the rest is fetched again next run.
@@ -166,12 +180,23 @@ class _Updater:
         self._upkeep(summary)
         summary.finished = self._now()
         summary.head = self.archive.head()
+        summary.next_poll, summary.next_check = self.state.next_poll(), self.state.next_due()
         return summary
 
     async def _commit_state_every(self, seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
             self.state.commit()
+
+    async def _progress(self, summary: Summary) -> None:
+        while True:
+            await asyncio.sleep(self.progress_every)
+            totals = summary.totals()
+            self.reporter.progress(
+                f"progress: {sum(totals.values())} checked ({totals['new']} new, {totals['changed']} changed, "
+                f"{totals['failed']} failed), {self._queued} queued; "
+                f"{summary.feeds_polled} feed(s) polled, {summary.feeds_failed} failed"
+            )
 
     async def _fetch_and_check(
         self, settings: Settings, sources: list[Source], ledger: Ledger, summary: Summary
@@ -231,14 +256,18 @@ class _Updater:
             self._counted = True
 
         async def one(row: ArticleRow) -> None:
-            async with slots:
-                if self.stopping.is_set():
-                    return
-                try:
-                    await work(row)
-                finally:
-                    self.reporter.advance("articles")
+            try:
+                async with slots:
+                    if self.stopping.is_set():
+                        return
+                    try:
+                        await work(row)
+                    finally:
+                        self.reporter.advance("articles")
+            finally:
+                self._queued -= 1
 
+        self._queued += len(rows)
         await asyncio.gather(*(one(row) for row in rows))
 
     # -- upkeep ------------------------------------------------------------------------
