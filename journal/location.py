@@ -62,8 +62,8 @@ def around(start: Path) -> Path | None:
 def resolve(given: Path | None, cwd: Path) -> Path:
     """The archive a command works on: the one given, the one around `cwd`, or ./archive."""
     if given is not None:
-        return given.expanduser().absolute()
-    return around(cwd) or (cwd / DEFAULT).absolute()
+        return Path(os.path.abspath(given.expanduser()))  # "../other" read as the folder it names
+    return around(cwd) or Path(os.path.abspath(cwd / DEFAULT))
 
 
 def open_archive(given: Path | None, cwd: Path) -> Archive:
@@ -92,7 +92,7 @@ def init(path: Path, now: datetime) -> Archive:
     """A new archive at `path`, refused inside another archive."""
     from journal.sources import init as make
 
-    path = path.expanduser().absolute()
+    path = Path(os.path.abspath(path.expanduser()))
     if is_archive(path):
         raise JournalError(f"{path} is an archive already; use it (cd {path}, or give --archive {path}).")
     outer = around(path.parent)

@@ -62,7 +62,7 @@ def run(
     clock: Callable[[], float] = time.time,
     watch: bool = False,
     max_cycles: int | None = None,
-    progress_every: float = PROGRESS_EVERY,
+    progress_every: float | None = None,
 ) -> Summary:
     """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout.
     Every `progress_every` seconds of a pass the reporter hears how it is going."""
@@ -74,7 +74,8 @@ def run(
                 reporter.note(note)
             state = State.open(archive.state_dir)
             try:
-                updater = _Updater(archive, state, options, reporter, clock, pool, progress_every)
+                every = progress_every or PROGRESS_EVERY
+                updater = _Updater(archive, state, options, reporter, clock, pool, every)
                 return asyncio.run(updater.main(watch, max_cycles))
             finally:
                 state.close()
