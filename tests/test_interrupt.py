@@ -147,3 +147,34 @@ def test_ctrl_c_at_fast_settings_commits_what_was_fetched(site: Site, tmp_path: 
     code, summary, err, served, _ = ctrl_c(archive, site, after)
     assert_stopped_cleanly(archive, site, code, summary, err, served)
     assert "Ctrl-C" in err or "SIGINT" in err
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_leaves_at_once_and_the_last_checkpoint_stands(site: Site, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    cli = make_archive(archive, per_host=6)
+    links = served_pages(site, 0.3)
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "journal", "--archive", str(archive), "update"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(site.done) < 3 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert "journal: interrupted" in err
+    assert "Traceback" not in err
+    git = ["git", "-C", str(archive)]
+    assert subprocess.run([*git, "fsck", "--strict"], capture_output=True).returncode == 0
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    again = cli.json("update")
+    assert again["totals"]["failed"] == 0
+    assert len(committed_urls(archive)) == PAGES
