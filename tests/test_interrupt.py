@@ -65,9 +65,11 @@ def committed_urls(archive: Path) -> list[str]:
     return [line for line in out.splitlines() if line]
 
 
-def ctrl_c(archive: Path, site: Site, after: int, *args: str) -> tuple[int, dict, str, list[str], float]:
+def ctrl_c(
+    archive: Path, site: Site, after: int, *args: str, sig: signal.Signals = signal.SIGINT
+) -> tuple[int, dict, str, list[str], float]:
     """Run `journal update` in a process group of its own, as a shell does; send SIGINT
-    to the group once `after` article pages were served. Returns the exit code, the
+    (or `sig`) to the group once `after` article pages were served. Returns the exit code, the
     JSON summary, stderr, the pages served before the signal, and the seconds the
     stop took."""
     proc = subprocess.Popen(
@@ -81,7 +83,7 @@ def ctrl_c(archive: Path, site: Site, after: int, *args: str) -> tuple[int, dict
     while len(site.done) < after and time.monotonic() < deadline:  # type: ignore[attr-defined]
         time.sleep(0.01)
     served = list(site.done)  # type: ignore[attr-defined]
-    os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, sig)
     signalled = time.monotonic()
     try:
         out, err = proc.communicate(timeout=20)
@@ -178,3 +180,14 @@ def test_a_second_ctrl_c_leaves_at_once_and_the_last_checkpoint_stands(site: Sit
     again = cli.json("update")
     assert again["totals"]["failed"] == 0
     assert len(committed_urls(archive)) == PAGES
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_whole_process_group_stops_as_cleanly(site: Site, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    cli = make_archive(archive, per_host=6)
+    links = served_pages(site, 0.3)
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    code, summary, err, served, _ = ctrl_c(archive, site, 5, sig=signal.SIGTERM)
+    assert_stopped_cleanly(archive, site, code, summary, err, served)
+    assert "SIGTERM: stopping" in err
