@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -25,13 +25,19 @@ class Interrupted(Exception):
 
 
 class Interrupt:
-    """Set once, by a signal handler; every fetch of the run races it."""
+    """Set once, by a signal handler; every fetch of the run goes through `race`."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._in_flight: set[asyncio.Future[Any]] = set()
 
     def set(self) -> None:
+        """Stop: no fetch starts from now on, and those under way are cancelled GRACE
+        seconds later. Call on the event loop."""
+        if self._event.is_set():
+            return
         self._event.set()
+        asyncio.get_running_loop().call_later(GRACE, self._cancel_in_flight)
 
     def is_set(self) -> bool:
         return self._event.is_set()
@@ -42,24 +48,24 @@ class Interrupt:
             await asyncio.wait_for(self._event.wait(), timeout=timeout)
 
     async def race(self, work: Awaitable[T]) -> T:
-        """The result of `work`, unless the stop comes first and `work` does not finish
-        within GRACE seconds of it: then `work` is cancelled and Interrupted raised."""
+        """The result of `work`, unless the stop comes and `work` does not finish within
+        GRACE seconds of it: then `work` is cancelled and Interrupted raised."""
         if self.is_set():
             if asyncio.iscoroutine(work):
                 work.close()  # never started: nothing to cancel
             raise Interrupted
         task = asyncio.ensure_future(work)
-        stop = asyncio.ensure_future(self._event.wait())
+        self._in_flight.add(task)
         try:
-            done, _ = await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
-            if task not in done:
-                await asyncio.wait({task}, timeout=GRACE)
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the caller itself is being cancelled
+            raise Interrupted from None
         finally:
-            stop.cancel()
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-        if task.cancelled():
-            raise Interrupted
-        return task.result()
+            self._in_flight.discard(task)
+
+    def _cancel_in_flight(self) -> None:
+        for task in self._in_flight:
+            task.cancel()
