@@ -29,7 +29,8 @@ class Interrupt:
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
-        self._in_flight: set[asyncio.Future[Any]] = set()
+        self._in_flight: set[asyncio.Task[Any]] = set()  # tasks inside race(), fetching
+        self._cancelled: set[asyncio.Task[Any]] = set()  # ... that the stop cancelled
 
     def set(self) -> None:
         """Stop: no fetch starts from now on, and those under way are cancelled GRACE
@@ -49,23 +50,28 @@ class Interrupt:
 
     async def race(self, work: Awaitable[T]) -> T:
         """The result of `work`, unless the stop comes and `work` does not finish within
-        GRACE seconds of it: then `work` is cancelled and Interrupted raised."""
-        if self.is_set():
+        GRACE seconds of it: then `work` is cancelled and Interrupted raised.
+
+        `work` runs in the caller's task, which the stop cancels as `asyncio.timeout`
+        does: a cancellation of the caller's own (uncancel() says which) goes on up.
+        """
+        task = asyncio.current_task()
+        if self.is_set() or task is None:
             if asyncio.iscoroutine(work):
                 work.close()  # never started: nothing to cancel
             raise Interrupted
-        task = asyncio.ensure_future(work)
         self._in_flight.add(task)
         try:
-            return await task
+            return await work
         except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if current is not None and current.cancelling():
-                raise  # the caller itself is being cancelled
-            raise Interrupted from None
+            if task in self._cancelled and task.uncancel() == 0:
+                raise Interrupted from None
+            raise
         finally:
             self._in_flight.discard(task)
+            self._cancelled.discard(task)
 
     def _cancel_in_flight(self) -> None:
         for task in self._in_flight:
+            self._cancelled.add(task)
             task.cancel()

@@ -7,6 +7,7 @@ working tree matches HEAD, and the run exits 130.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -20,7 +21,9 @@ from pathlib import Path
 import pytest
 from conftest import PARAS, Page, Site, article_html, make_archive, rss
 
+from journal import interrupt
 from journal.archive import Archive
+from journal.interrupt import Interrupt, Interrupted
 from journal.state import State
 
 PAGES = 14
@@ -191,3 +194,34 @@ def test_sigterm_to_the_whole_process_group_stops_as_cleanly(site: Site, tmp_pat
     code, summary, err, served, _ = ctrl_c(archive, site, 5, sig=signal.SIGTERM)
     assert_stopped_cleanly(archive, site, code, summary, err, served)
     assert "SIGTERM: stopping" in err
+
+
+def test_a_stop_keeps_what_arrives_within_the_grace_and_drops_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(interrupt, "GRACE", 0.3)
+
+    async def fetch(seconds: float) -> float:
+        await asyncio.sleep(seconds)
+        return seconds
+
+    async def main() -> None:
+        stop = Interrupt()
+        quick = asyncio.ensure_future(stop.race(fetch(0.1)))
+        slow = asyncio.ensure_future(stop.race(fetch(30)))
+        await asyncio.sleep(0.01)
+        stop.set()
+        assert await quick == 0.1
+        with pytest.raises(Interrupted):
+            await slow
+        with pytest.raises(Interrupted):
+            await stop.race(fetch(0))  # after the stop, no fetch starts
+        # A caller cancelled for its own reasons is not an interrupted fetch.
+        other = Interrupt()
+        caller = asyncio.ensure_future(other.race(fetch(30)))
+        await asyncio.sleep(0.01)
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+
+    asyncio.run(main())
