@@ -54,7 +54,15 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
 
 @dataclass
 class Ctx:
-    archive: Path | None  # given with --archive or JOURNAL_ARCHIVE
+    given: Path | None  # --archive or JOURNAL_ARCHIVE
+
+    @property
+    def archive(self) -> Path:
+        """The archive's folder, for a command that works with or without an archive there
+        (`preview`): the one given, else the one around here, else ./archive."""
+        from journal.location import resolve
+
+        return resolve(self.given, Path.cwd())
 
 
 @app.callback()
@@ -81,13 +89,13 @@ def _now() -> datetime:
 def _open(ctx: typer.Context) -> Any:
     from journal.location import open_archive
 
-    return open_archive(ctx.obj.archive, Path.cwd())
+    return open_archive(ctx.obj.given, Path.cwd())
 
 
 def _open_or_create(ctx: typer.Context) -> Any:
     from journal.location import open_or_create
 
-    archive, created = open_or_create(ctx.obj.archive, Path.cwd(), _now())
+    archive, created = open_or_create(ctx.obj.given, Path.cwd(), _now())
     if created:
         typer.echo(f"Created a new archive at {archive.root}", err=True)
     return archive
@@ -126,7 +134,7 @@ def init_cmd(
     """Create an archive: a git repository with a starter journal.toml."""
     from journal.location import DEFAULT, init
 
-    archive = init(path or ctx.obj.archive or Path(DEFAULT), _now())
+    archive = init(path or ctx.obj.given or Path(DEFAULT), _now())
     typer.echo(f"Created an archive at {archive.root}")
     step = "" if archive.root == Path.cwd().absolute() else f"cd {_shown(archive.root)}, then "
     typer.echo(f'Next: {step}"journal source add NAME [FEED_URL]", then "journal update".')
