@@ -23,13 +23,6 @@ def init(root: Path, now: datetime) -> Archive:
     return Archive.create(root, config.starter(outlets.commented(outlets.known())), Identity(), now)
 
 
-def open_or_create(root: Path, now: datetime) -> tuple[Archive, bool]:
-    """The archive at `root`, made on first use when the directory has no repository yet."""
-    if (root / ".git").exists():
-        return Archive.open(root), False
-    return init(root, now), True
-
-
 def settings(archive: Archive) -> Settings:
     return config.parse(archive.read_config(), where=str(archive.root / CONFIG_FILE))
 
