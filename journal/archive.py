@@ -5,10 +5,16 @@ Writing goes through one long-lived `git fast-import` process (`Writer`): it kee
 ~1,000 commits/s on archives of 100k files, where an index-based commit per version
 slows to a crawl. Refs move only at `Writer.checkpoint()`, so a crash loses at most
 the commits since the last checkpoint and never leaves a half-written commit.
+
+Every git child runs in a process group of its own. Ctrl-C at a terminal signals the
+whole foreground group, and git dies of SIGINT mid-stream (a lost checkpoint, a
+working tree left half updated); this way only journal decides when git stops. A
+killed journal still takes its children with it: their pipes close and they exit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -18,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import git
 
@@ -48,6 +54,19 @@ _GIT_CONFIG = {
 }
 
 
+class _Git(git.Git):
+    """GitPython's git runner, starting every git (its persistent `cat-file` too) in a
+    process group of its own: out of reach of the terminal's Ctrl-C."""
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("process_group", 0)
+        return super().execute(*args, **kwargs)
+
+
+class _Repo(git.Repo):
+    GitCommandWrapperType = _Git
+
+
 @dataclass(frozen=True)
 class Identity:
     name: str = "journal"
@@ -75,12 +94,23 @@ class Archive:
         if not (root / ".git").is_dir():
             raise NoArchive(f'No archive at {root}; run "journal init {root}" first.')
         try:
-            repo = git.Repo(root)
+            repo = _Repo(root)
         except git.InvalidGitRepositoryError as exc:
             raise NoArchive(
                 f'{root} is not a git repository; run "journal init" on a new directory.'
             ) from exc
-        return cls(root, repo)
+        archive = cls(root, repo)
+        if archive.head() is None:
+            branch = clone_to_adopt(root)
+            if branch is not None:
+                archive.adopt(branch)
+        return archive
+
+    def adopt(self, branch: str) -> None:
+        """Check out `main` from a remote-tracking branch: a clone of a bare repository
+        whose HEAD named another branch got nothing checked out."""
+        remote = branch.removeprefix("refs/remotes/")
+        self.git("checkout", "-q", "-b", BRANCH, "--track", remote)
 
     @classmethod
     def create(cls, root: Path, config_text: str, identity: Identity, now: datetime) -> Archive:
@@ -90,7 +120,7 @@ class Archive:
             raise JournalError(f"{root} is already a git repository; use it with --archive {root}.")
         root.mkdir(parents=True, exist_ok=True)
         existing = sorted(p.name for p in root.iterdir())
-        repo = git.Repo.init(root, initial_branch=BRANCH)
+        repo = _Repo.init(root, initial_branch=BRANCH)
         archive = cls(root, repo)
         archive.configure()
         if existing:
@@ -173,7 +203,11 @@ class Archive:
         """Many blobs in order through one `git cat-file --batch`, requests pipelined
         from a thread so that neither side waits for the other."""
         proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            process_group=0,
         )
         assert proc.stdin is not None
         assert proc.stdout is not None
@@ -397,13 +431,39 @@ class Archive:
                     "SSH_ASKPASS": "true",
                 },
                 kill_after_timeout=300,
+                process_group=None,  # Ctrl-C stops a push, as any git push: the remote takes all or nothing
             )
         except git.GitCommandError as exc:
             raise PushFailed(
                 f"push to {_redact(remote)} failed: {_stderr(exc).rstrip('.')}. Your commits are safe in "
                 f'{self.root}; fix the remote and run "journal push" again.'
             ) from exc
+        self._point_bare_head(remote, branch)
         return str(out)
+
+    def _point_bare_head(self, remote: str, branch: str) -> None:
+        """A bare repository on this machine whose HEAD names a branch it does not have
+        (`git init --bare` names master) gets its HEAD pointed at the branch pushed, so
+        that `git clone` checks the archive out."""
+        where = self.remote_url(remote) or remote
+        path = (
+            Path(where.removeprefix("file://")) if "://" not in where or where.startswith("file://") else None
+        )
+        if path is None:
+            return
+        path = path if path.is_absolute() else self.root / path
+        if not (path / "HEAD").is_file() or not (path / "objects").is_dir():
+            return  # not a bare repository here
+        bare = ["git", f"--git-dir={path}"]
+        try:
+            current = str(self.repo.git.execute([*bare, "symbolic-ref", "-q", "HEAD"]))
+            self.repo.git.execute([*bare, "rev-parse", "--verify", "-q", current])
+        except git.GitCommandError:
+            with contextlib.suppress(git.GitCommandError):  # someone else's repository: leave it be
+                self.repo.git.execute([*bare, "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
+
+    def add_remote(self, name: str, url: str) -> None:
+        self.git("remote", "add", "--", name, url)
 
     def remote_url(self, name: str) -> str | None:
         try:
@@ -447,6 +507,7 @@ class Writer:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 pass_fds=held_locks(),  # a killed updater's last checkpoint is finished under the lock
+                process_group=0,
             )
         assert self._proc.stdin is not None
         return self._proc.stdin
@@ -550,6 +611,27 @@ class Writer:
         if self._proc.poll() is None:
             self._proc.kill()
         return self._proc.stderr.read().decode(errors="replace").strip()[-500:] or "no output"
+
+
+def clone_to_adopt(root: Path) -> str | None:
+    """The remote-tracking branch holding an archive, when `root` is a clone that has
+    no commit checked out (its HEAD names a branch the remote never had)."""
+    try:
+        repo = _Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    if repo.head.is_valid():
+        return None  # a commit is checked out
+    refs = repo.git.execute(["git", "for-each-ref", "--format=%(refname)", "refs/remotes/"]).split()
+    refs = [r for r in refs if not r.endswith("/HEAD")]
+    candidates = [r for r in refs if r.endswith(f"/{BRANCH}")] or refs
+    for ref in candidates:
+        try:
+            repo.git.execute(["git", "cat-file", "-e", f"{ref}:{CONFIG_FILE}"])
+        except git.GitCommandError:
+            continue
+        return str(ref)
+    return None
 
 
 def _revision(record: str) -> Revision | None:

@@ -14,6 +14,7 @@ from journal.diff import Row, diff_paragraphs
 from journal.errors import FetchError
 from journal.extractor import identity
 from journal.fetch import Fetcher, Response
+from journal.interrupt import Interrupt, Interrupted
 from journal.ledger import Ledger, rules_for
 from journal.models import ArticleText, Change, Extraction, NotArticle, ScheduleSettings, Settings
 from journal.normalize import comparable, fingerprint, same_words
@@ -35,6 +36,7 @@ class Checker:
         summary: Summary,
         reporter: Reporter,
         clock: Callable[[], float],
+        interrupt: Interrupt,
     ):
         self.state = state
         self.settings = settings
@@ -44,6 +46,7 @@ class Checker:
         self.summary = summary
         self.reporter = reporter
         self.clock = clock
+        self.interrupt = interrupt
         self.pages = PageStore(ledger.archive.state_dir)
         self.handled: set[int] = set()  # articles decided in this pass
 
@@ -60,14 +63,18 @@ class Checker:
             and row.extractor in (None, identity(page_rules))
         )
         try:
-            resp = await self.fetcher.get(
-                row.url,
-                etag=row.etag if trusted else None,
-                last_modified=row.last_modified if trusted else None,
+            resp = await self.interrupt.race(
+                self.fetcher.get(
+                    row.url,
+                    etag=row.etag if trusted else None,
+                    last_modified=row.last_modified if trusted else None,
+                )
             )
         except FetchError as exc:
             self._failed(row, rules, str(exc))
             return
+        except Interrupted:
+            return  # not checked: it stays due for the next run
         if resp.status in (404, 410):
             self._gone(row, rules, resp)
             return

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from journal.errors import JournalError
+from journal.errors import JournalError, UsageError
 
 app = typer.Typer(
     name="journal",
@@ -31,7 +31,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
-    """Register a command behind the one error boundary: JournalError → one line, exit 1."""
+    """Register a command behind the one error boundary: JournalError → one line, exit 1
+    (a UsageError: exit 2)."""
 
     def register(fn: F) -> F:
         @functools.wraps(fn)
@@ -40,7 +41,7 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
                 return fn(*args, **kwargs)
             except JournalError as exc:
                 typer.echo(f"journal: {_oneline(str(exc))}", err=True)
-                raise typer.Exit(1) from None
+                raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
             except KeyboardInterrupt:
                 typer.echo("journal: interrupted", err=True)
                 raise typer.Exit(130) from None
@@ -53,16 +54,29 @@ def command(group: typer.Typer, name: str | None = None) -> Callable[[F], F]:
 
 @dataclass
 class Ctx:
-    archive: Path
+    given: Path | None  # --archive or JOURNAL_ARCHIVE
+
+    @property
+    def archive(self) -> Path:
+        """The archive's folder, for a command that works with or without an archive there
+        (`preview`): the one given, else the one around here, else ./archive."""
+        from journal.location import resolve
+
+        return resolve(self.given, Path.cwd())
 
 
 @app.callback()
 def main(
     ctx: typer.Context,
     archive: Annotated[
-        Path,
-        typer.Option("--archive", "-a", envvar="JOURNAL_ARCHIVE", help="The archive directory."),
-    ] = Path("archive"),
+        Path | None,
+        typer.Option(
+            "--archive",
+            "-a",
+            envvar="JOURNAL_ARCHIVE",
+            help="The archive directory (default: the archive you are in, else ./archive).",
+        ),
+    ] = None,
 ) -> None:
     """A git-backed change journal for online news."""
     ctx.obj = Ctx(archive)
@@ -73,15 +87,15 @@ def _now() -> datetime:
 
 
 def _open(ctx: typer.Context) -> Any:
-    from journal.archive import Archive
+    from journal.location import open_archive
 
-    return Archive.open(ctx.obj.archive)
+    return open_archive(ctx.obj.given, Path.cwd())
 
 
 def _open_or_create(ctx: typer.Context) -> Any:
-    from journal.sources import open_or_create
+    from journal.location import open_or_create
 
-    archive, created = open_or_create(ctx.obj.archive, _now())
+    archive, created = open_or_create(ctx.obj.given, Path.cwd(), _now())
     if created:
         typer.echo(f"Created a new archive at {archive.root}", err=True)
     return archive
@@ -118,26 +132,42 @@ def init_cmd(
     path: Annotated[Path | None, typer.Argument(help="Where to make it (default: --archive).")] = None,
 ) -> None:
     """Create an archive: a git repository with a starter journal.toml."""
-    from journal.sources import init
+    from journal.location import DEFAULT, init
 
-    archive = init(path or ctx.obj.archive, _now())
+    archive = init(path or ctx.obj.given or Path(DEFAULT), _now())
     typer.echo(f"Created an archive at {archive.root}")
-    typer.echo('Next: journal source add NAME FEED_URL, then "journal update".')
+    step = "" if archive.root == Path.cwd().absolute() else f"cd {_shown(archive.root)}, then "
+    typer.echo(f'Next: {step}"journal source add NAME [FEED_URL]", then "journal update".')
+
+
+def _shown(path: Path) -> str:
+    """`path` as typed from here: relative below the current folder."""
+    try:
+        return str(path.relative_to(Path.cwd().absolute()))
+    except ValueError:
+        return str(path)
 
 
 @command(source_app, "add")
 def source_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.")],
-    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs, or news sitemaps.")],
+    feeds: Annotated[
+        list[str] | None,
+        typer.Argument(help="RSS or Atom feed URLs, or news sitemaps (none: a known outlet's)."),
+    ] = None,
     include: Annotated[list[str] | None, typer.Option(help="Only article URLs matching this regex.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Skip article URLs matching this regex.")] = None,
 ) -> None:
-    """Add a source: a name and its feeds, each tried once first (a commit of journal.toml)."""
+    """Add a source: its feeds, each tried once first, or a known outlet by name (a commit of journal.toml)."""
+    from journal.outlets import find
     from journal.services import add_source
 
-    source = add_source(_open_or_create(ctx), name, feeds, include or [], exclude or [], _now())
-    typer.echo(f"Added source {source.name} with {len(source.feeds)} feed(s).")
+    source = add_source(_open(ctx), name, feeds or [], include or [], exclude or [], _now())
+    typer.echo(f"Added source {source.name} with {len(source.feeds)} feed(s): {' '.join(source.feeds)}")
+    outlet = None if feeds else find(name)
+    if outlet is not None and outlet.note:
+        typer.echo(outlet.note)
 
 
 @command(source_app, "list")
@@ -186,7 +216,7 @@ def track_cmd(
     """Follow one article that no feed lists."""
     from journal.sources import track
 
-    name = track(_open_or_create(ctx), url, source, _now())
+    name = track(_open(ctx), url, source, _now())
     typer.echo(f'Tracking {url} in source {name}; "journal update" fetches it.')
 
 
@@ -210,6 +240,7 @@ def update_cmd(
     with _reporter(quiet=as_json) as reporter:
         summary = run_update(archive, articles or [], source or [], force, watch, push, reporter)
     _print_summary(summary, as_json)
+    _exit_for(summary, watch)
 
 
 @command(app, "preview")
@@ -250,6 +281,17 @@ def reextract_cmd(
             archive, articles or [], source or [], False, False, False, reporter, reextract=True
         )
     _print_summary(summary, as_json)
+    _exit_for(summary, False)
+
+
+def _exit_for(summary: dict[str, Any], watch: bool) -> None:
+    """Exit codes cron and systemd can trust: 130 for a pass stopped early (`--watch`
+    ends that way, so 0 there), 1 when the run failed as a whole."""
+    if summary["interrupted"] and not watch:
+        raise typer.Exit(130)
+    if summary["error"]:
+        typer.echo(f"journal: {_oneline(summary['error'])}", err=True)
+        raise typer.Exit(1)
 
 
 def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
@@ -266,7 +308,7 @@ def _render_summary(summary: dict[str, Any]) -> str:
     rows = [[name, *(str(counts[k]) for k in keys)] for name, counts in summary["sources"].items()]
     if len(rows) != 1:
         rows.append(["total", *(str(summary["totals"][k]) for k in keys)])
-    lines = [table(["source", *keys], rows)] if summary["sources"] else ["Nothing was due."]
+    lines = [table(["source", *keys], rows)] if summary["sources"] else [_nothing_due(summary)]
     feeds = summary["feeds"]
     lines.append(
         f"{summary['commits']} commit(s); {feeds['polled']} feed(s) polled, {feeds['failed']} failed; "
@@ -279,6 +321,20 @@ def _render_summary(summary: dict[str, Any]) -> str:
     if summary.get("interrupted"):
         lines.append("Stopped early; everything fetched so far is committed.")
     return "\n".join(lines)
+
+
+def _nothing_due(summary: dict[str, Any]) -> str:
+    from journal.history import ago
+
+    upcoming = [
+        f"the next {what} is due {ago(datetime.fromisoformat(at))}"
+        for what, at in (("feed poll", summary["next_poll"]), ("article check", summary["next_check"]))
+        if at
+    ]
+    nothing = "No article was due" if summary["feeds"]["polled"] else "Nothing was due"
+    if not upcoming:
+        return f"{nothing}."
+    return f'{nothing}: {" and ".join(upcoming)}; "journal update --force" checks everything now.'
 
 
 class _Reporter:
@@ -325,6 +381,10 @@ class _Reporter:
         if self._progress is not None and name in self._tasks:
             self._progress.advance(self._tasks[name], amount)
 
+    def progress(self, message: str) -> None:
+        if self._progress is None:  # a terminal has the bars
+            self.note(message)
+
     def note(self, message: str) -> None:
         line = _oneline(message)
         if self._progress is not None:
@@ -364,7 +424,7 @@ def articles_cmd(
     ctx: typer.Context,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     since: Annotated[str | None, typer.Option(help="Changed on or after this date (YYYY-MM-DD).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 0,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: all).")] = 0,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List tracked articles with their version counts, most recently changed first."""
@@ -376,7 +436,7 @@ def articles_cmd(
         _emit_json(items)
         return
     if not items:
-        typer.echo('No articles yet; "journal update" fetches them.')
+        typer.echo(_nothing_listed(source, since))
         return
     rows = [
         [
@@ -389,6 +449,14 @@ def articles_cmd(
         for i in items
     ]
     typer.echo(table(["id", "source", "versions", "last changed", "title"], rows))
+
+
+def _nothing_listed(source: str | None, since: str | None) -> str:
+    if not source and not since:
+        return 'No articles yet; "journal update" fetches them.'
+    where = f" in source {source}" if source else ""
+    when = f" changed since {since}" if since else ""
+    return f'No articles{where}{when}; "journal articles" lists them all.'
 
 
 @command(app, "history")
@@ -456,7 +524,7 @@ def feed_cmd(
     article: Annotated[str | None, typer.Argument(help="One article's changes (default: all).")] = None,
     source: Annotated[str | None, typer.Option(help="One source's changes.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
-    limit: Annotated[int, typer.Option(help="Entries in the feed.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, help="Entries in the feed.")] = 50,
     min_size: Annotated[str | None, typer.Option(help="Leave out smaller edits: minor or major.")] = None,
 ) -> None:
     """An Atom feed of changes: all sources, one source, or one article."""
@@ -474,7 +542,7 @@ def feed_cmd(
 def serve_cmd(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to bind (127.0.0.1: this machine only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 8000,
 ) -> None:
     """Serve the archive's web pages, feeds and JSON API (read-only)."""
     from journal.web.app import serve

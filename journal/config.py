@@ -45,10 +45,22 @@ retire_after = "40d"
 feed_interval = "5m"
 max_per_source = 200
 
-# [sources.bbc]
-# feeds = ["https://feeds.bbci.co.uk/news/rss.xml"]
-# exclude = ["/sport/", "/live/"]   # URL regexes; `include` likewise
+# The sources: `journal source add NAME FEED_URL` adds one. A table looks like this:
+# [sources.NAME]
+# feeds = ["https://…/rss.xml"]
+# exclude = ["/sport/", "/live/"]   # URL regexes of pages to leave out; `include` likewise
 """
+
+
+def starter(outlets: str) -> str:
+    """The starter journal.toml, with `outlets` (commented-out source tables) to pick from."""
+    return (
+        STARTER
+        + "#\n# Well-known outlets: uncomment one, or run `journal source add NAME` with one of\n"
+        + "# these names to add it with a commit of its own.\n#\n"
+        + outlets
+    )
+
 
 _SCHEDULE_KEYS = {"first_wait", "backoff", "retire_after", "feed_interval", "max_per_source"}
 
@@ -226,6 +238,30 @@ def _number(table: dict[str, Any], key: str, default: float, where: str, minimum
     return float(value)
 
 
+def changed_tables(old: str, new: str) -> list[str]:
+    """The tables of journal.toml that differ between two valid texts: `[fetch]`,
+    `[sources.bbc]`, … (an edit of comments alone changes none)."""
+
+    def tables(text: str) -> dict[str, Any]:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return {"[?]": text}  # a broken file committed by other means: changed as a whole
+        flat = {f"[{k}]": v for k, v in data.items() if k != "sources"}
+        flat.update({f"[sources.{k}]": v for k, v in data.get("sources", {}).items()})
+        return flat
+
+    a, b = tables(old), tables(new)
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def _document(text: str) -> tomlkit.TOMLDocument:
+    """journal.toml for editing, comments kept. A file that is not valid TOML gets the
+    message every command gives (tomlkit's own errors are not for people)."""
+    parse(text)
+    return tomlkit.parse(text)
+
+
 def add_source(text: str, name: str, feeds: list[str], include: list[str], exclude: list[str]) -> str:
     """journal.toml text with a new [sources.NAME] table."""
     if not SOURCE_NAME.match(name):
@@ -238,7 +274,7 @@ def add_source(text: str, name: str, feeds: list[str], include: list[str], exclu
             canonical(url)
         except BadURL as exc:
             raise ConfigError(f"Feed {url!r} is not an http(s) URL; give the feed's full address.") from exc
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     sources = doc.get("sources")
     if sources is None:
         sources = tomlkit.table(is_super_table=True)
@@ -261,7 +297,7 @@ def track_url(text: str, name: str, url: str) -> str:
     """journal.toml text with `url` added to the `urls` of source `name` (made if new)."""
     if not SOURCE_NAME.match(name):
         raise ConfigError(f"Source name {name!r} must be lower-case letters, digits and '-'.")
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     sources = doc.get("sources")
     if sources is None:
         sources = tomlkit.table(is_super_table=True)
@@ -283,7 +319,7 @@ def track_url(text: str, name: str, url: str) -> str:
 
 
 def remove_source(text: str, name: str) -> str:
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     sources = doc.get("sources")
     if sources is None or name not in sources:
         raise ConfigError(f'No source "{name}"; "journal source list" shows the sources.')
@@ -293,7 +329,7 @@ def remove_source(text: str, name: str) -> str:
 
 def set_key(text: str, table: str, key: str, value: Any) -> str:
     """journal.toml text with one key set (used by `init` options and tests)."""
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     if table not in doc:
         doc[table] = tomlkit.table()
     doc[table][key] = value

@@ -96,7 +96,8 @@ class Diff:
         """`typo`, `minor` or `major`: how much a reader would care.
 
         A typo fix only respells a few words; a minor edit changes up to a tenth of
-        the words (at least 12); anything more, or whole paragraphs, is major.
+        the words (at least 12); anything more, whole paragraphs, or a headline that
+        lost or gained half its words (a new headline, not an edited one) is major.
         """
         changed = self.stats.get("words_added", 0) + self.stats.get("words_removed", 0)
         total = max(self.stats.get("words_old", 0), 1)
@@ -106,6 +107,8 @@ class Diff:
         edited = [r.ops for r in self.rows if r.kind == "change"] + [f.ops for f in self.fields]
         if whole == 0 and changed + title_words <= 4 and all(_respelled(ops) for ops in edited):
             return "typo"
+        if title and _rewritten(title.ops):
+            return "major"
         if changed + title_words <= max(12, total // 10):
             return "minor"
         return "major"
@@ -203,6 +206,15 @@ def _respelled(ops: tuple[Op, ...]) -> bool:
             return False
         i += 2
     return True
+
+
+def _rewritten(ops: tuple[Op, ...]) -> bool:
+    """Whether half or more of a line's words went, or half or more of its new words came."""
+    removed = sum(len(words(o.text)) for o in ops if o.kind == "delete")
+    added = sum(len(words(o.text)) for o in ops if o.kind == "insert")
+    old = removed + sum(len(words(o.text)) for o in ops if o.kind == "equal")
+    new = added + sum(len(words(o.text)) for o in ops if o.kind == "equal")
+    return (removed > 0 and 2 * removed >= old) or (added > 0 and 2 * added >= new)
 
 
 def _changed_words(ops: tuple[Op, ...]) -> int:

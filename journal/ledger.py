@@ -110,6 +110,8 @@ class Ledger:
             else:
                 prefix = "back after removal; " if change is Change.RESTORED else ""
                 summary, size, words = prefix + delta.summary(), delta.size(), delta.words()
+                if change is Change.RESTORED:
+                    size = diff(None, doc).size()  # to a reader the whole article came back
             data = document.render(doc)
         message = commits.CommitMessage(
             source=row.source,

@@ -181,3 +181,6 @@ class Settings:
         """How the pages of source `name` are read (no rules for a source since removed)."""
         source = self.source(name)
         return source.rules if source else PageRules()
+
+    def feed_urls(self) -> set[str]:
+        return {url for source in self.sources for url in source.feeds}

@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 
 from journal.errors import FeedError, FetchError
 from journal.fetch import Fetcher
+from journal.interrupt import Interrupt, Interrupted
 from journal.models import FeedEntry, Source
 from journal.normalize import single_line
+from journal.schedule import human
 from journal.state import FeedRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
@@ -29,6 +31,7 @@ class FeedPoller:
         summary: Summary,
         reporter: Reporter,
         clock: Callable[[], float],
+        interrupt: Interrupt,
     ):
         self.state = state
         self.fetcher = fetcher
@@ -36,6 +39,7 @@ class FeedPoller:
         self.summary = summary
         self.reporter = reporter
         self.clock = clock
+        self.interrupt = interrupt
 
     async def poll(
         self,
@@ -78,12 +82,14 @@ class FeedPoller:
         row.next_poll = now + source.schedule.feed_interval if depth == 0 else None
         try:
             trusted = not row.failures  # validators prove nothing after a failure
-            resp = await self.fetcher.get(
-                row.url,
-                etag=row.etag if trusted else None,
-                last_modified=row.last_modified if trusted else None,
-                accept=ACCEPT,
-                html_only=False,
+            resp = await self.interrupt.race(
+                self.fetcher.get(
+                    row.url,
+                    etag=row.etag if trusted else None,
+                    last_modified=row.last_modified if trusted else None,
+                    accept=ACCEPT,
+                    html_only=False,
+                )
             )
             if resp.status in (404, 410):
                 raise FeedError(f"HTTP {resp.status}: the feed is gone; check its address")
@@ -98,6 +104,8 @@ class FeedPoller:
                 row.maps = "\n".join(result.maps[:MAPS_PER_POLL]) or None
             row.etag, row.last_modified = resp.etag, resp.last_modified
             row.failures, row.last_error = 0, None
+        except Interrupted:
+            return  # not polled: it stays due for the next run
         except Exception as exc:  # whatever one feed does is that feed's failure
             reason = str(exc) if isinstance(exc, FetchError | FeedError) else f"{type(exc).__name__}: {exc}"
             reason = single_line(reason, 300)
@@ -105,7 +113,10 @@ class FeedPoller:
             row.last_error = reason
             self.summary.feeds_failed += 1
             self.summary.fail(source.name, row.url, reason, feed=True)
-            self.reporter.note(f"feed failed  {source.name}  {row.url}: {reason}")
+            self.reporter.note(
+                f"feed failed  {source.name}  {row.url}: {reason}; next try in "
+                f'{human(source.schedule.feed_interval)}, or now with "journal update --force"'
+            )
         self.summary.feeds_polled += 1
         self.state.save_feed(row)
         self.reporter.advance("feeds")

@@ -13,7 +13,7 @@ from typing import Any
 
 from journal import commits, disk
 from journal.archive import Archive
-from journal.errors import ConfigError, LockHeld, PushFailed
+from journal.errors import ConfigError, LockHeld, PushFailed, UsageError
 from journal.history import Entry, Reader, ago, later
 from journal.lock import WriterLock
 from journal.models import Change
@@ -60,7 +60,9 @@ def reindex(archive: Archive, note: Callable[[str], None], state: State | None =
             note(message)
         state = state or State.open(archive.state_dir, note)
         try:
-            count = index.reindex(archive, state, settings(archive), time.time())
+            config = settings(archive)
+            count = index.reindex(archive, state, config, time.time())
+            state.forget_feeds(config.feed_urls())
             state.set_meta("worktree", archive.head())
         finally:
             if own:
@@ -99,14 +101,19 @@ def run_update(
             summary["pushed"] = push(archive, None)
         except PushFailed as exc:
             summary["push_error"] = str(exc)
+            summary["error"] = summary["error"] or "the push failed"
             reporter.note(str(exc))
     return summary
 
 
 def push(archive: Archive, remote: str | None) -> str:
+    """Push to `remote`, else push_remote, else origin; return where to. A URL given
+    when the archive has no remote yet is kept as `origin` (in .git/config, never in
+    journal.toml, which is pushed), so the next `journal push` needs no argument."""
     from journal.sources import settings
 
-    target = remote or settings(archive).push_remote
+    config = settings(archive)
+    target = remote or config.push_remote
     if not target:
         if archive.remote_url("origin"):
             target = "origin"
@@ -114,7 +121,15 @@ def push(archive: Archive, remote: str | None) -> str:
             raise PushFailed(
                 'No remote to push to; give one ("journal push URL") or set push_remote in journal.toml.'
             )
-    archive.push(target, settings(archive).push_branch)
+    archive.push(target, config.push_branch)
+    if (
+        remote
+        and not config.push_remote
+        and not archive.remote_url("origin")
+        and not archive.remote_url(remote)
+    ):
+        archive.add_remote("origin", remote)
+        return f'{remote} (kept as remote "origin": "journal push" alone pushes there next time)'
     return target
 
 
@@ -171,16 +186,21 @@ def archive_status(reader: Reader) -> dict[str, Any]:
     due = state.db.execute(
         "SELECT COUNT(*) FROM articles WHERE next_check IS NOT NULL AND next_check <= ?", (now,)
     ).fetchone()[0]
-    failing = state.db.execute("SELECT COUNT(*) FROM articles WHERE failures >= 3").fetchone()[0]
+    failing, stuck = state.db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(failures >= 3), 0) FROM articles WHERE failures > 0"
+    ).fetchone()
+    configured = {(url, s.name) for s in config.sources for url in s.feeds}
     feeds = [
         {
             "url": f.url,
             "source": f.source,
             "last_polled": _iso(f.last_polled),
+            "next_poll": _iso(f.next_poll),
             "failures": f.failures,
             "last_error": f.last_error,
         }
         for f in state.feeds()
+        if (f.url, f.source) in configured  # a removed source's feeds are not followed
     ]
     return {
         "archive": str(reader.archive.root),
@@ -189,6 +209,8 @@ def archive_status(reader: Reader) -> dict[str, Any]:
         **state.count(),
         "due": int(due),
         "failing": int(failing),
+        "failing_3_times": int(stuck),
+        "feeds_failing": sum(1 for f in feeds if f["failures"]),
         "feeds": feeds,
     }
 
@@ -210,7 +232,10 @@ def render_status(data: dict[str, Any]) -> str:
                 f"feed      {safe(feed['url'])} failing ({feed['failures']}x): {safe(feed['last_error'])}"
             )
         if data["failing"]:
-            lines.append(f"failing   {data['failing']} articles failed their last 3+ checks")
+            lines.append(
+                f"failing   {data['failing']} article(s) failed their last check "
+                f"({data['failing_3_times']} of them 3 or more times in a row)"
+            )
         return "\n".join(lines)
     first = _dt(data["first_seen"])
     changed = _dt(data["last_changed"])
@@ -227,11 +252,15 @@ def render_status(data: dict[str, Any]) -> str:
         nxt = _dt(data["next_check"])
         assert nxt is not None
         lines.append(f"  Next check {ago(nxt, now)} ({when(nxt)}).")
-    changes = data["changes"]
-    lines.append(
-        f"  The article has changed {changes} time{'s' if changes != 1 else ''} "
-        f"({data['versions']} versions)."
-    )
+    changes, versions = data["changes"], data["versions"]
+    if changes:
+        lines.append(
+            f"  The article has changed {changes} time{'s' if changes != 1 else ''} ({versions} versions)."
+        )
+    else:
+        lines.append(
+            f"  It has not changed since it was first seen ({versions} version{'s' if versions != 1 else ''})."
+        )
     if data["removed"]:
         lines.append("  It has been removed from its site (HTTP 404/410).")
     if data["failures"] and data["last_error"]:
@@ -251,7 +280,9 @@ def article_list(
         try:
             since_ts = datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp()
         except ValueError as exc:
-            raise ConfigError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from exc
+            raise UsageError(f"--since {since!r} is not a date; use YYYY-MM-DD.") from exc
+    if source:
+        _known_source(reader, source)
     rows = reader.state.listing(source=source, since=since_ts, limit=limit)
     return [_row_json(row) for row in rows]
 
@@ -306,14 +337,22 @@ def feed_xml(
     from journal.sources import settings
 
     if article and source:
-        raise ConfigError("Give an ARTICLE or --source, not both.")
+        raise UsageError("Give an ARTICLE or --source, not both.")
     if min_size and min_size not in changefeed.SIZES:
-        raise ConfigError(f"--min-size must be one of {', '.join(changefeed.SIZES)}.")
+        raise UsageError(f"--min-size must be one of {', '.join(changefeed.SIZES)}.")
     config = settings(reader.archive)
-    if source and config.source(source) is None and source not in reader.state.sources_in_use():
-        raise ConfigError(f'No source named "{source}"; "journal source list" shows them.')
+    if source:
+        _known_source(reader, source)
     scope = changefeed.Scope(source=source, article=reader.resolve(article) if article else None)
     return changefeed.build(reader, scope, config.feed_base_url, limit, min_size)
+
+
+def _known_source(reader: Reader, name: str) -> None:
+    """A source named in journal.toml, or one whose articles the archive holds."""
+    from journal.sources import settings
+
+    if settings(reader.archive).source(name) is None and name not in reader.state.sources_in_use():
+        raise ConfigError(f'No source named "{name}"; "journal source list" shows them.')
 
 
 def render_diff(
@@ -323,11 +362,9 @@ def render_diff(
     delta, rev_a, rev_b = reader.diff(row, a, b)
     gap = (rev_b.time - rev_a.time).total_seconds()
     old_label = f"Version {rev_a.version} · {when(rev_a.time)}"
-    new_label = (
-        f"Version {rev_b.version} · {when(rev_b.time)} {later(gap)}"
-        if gap > 0
-        else f"Version {rev_b.version}"
-    )
+    new_label = f"Version {rev_b.version} · {when(rev_b.time)}"
+    if gap:
+        new_label += f" {later(gap)}"
     if mode == "html":
         return standalone_html(delta, row.title, old_label, new_label)
     if mode == "side":
@@ -347,12 +384,14 @@ def add_source(
     archive: Archive, name: str, feeds: list[str], include: list[str], exclude: list[str], now: datetime
 ) -> Any:
     """`journal source add NAME URL...`: each URL is tried once before the source is added
-    (`journal.discovery`): a web page is refused with the feeds and sitemaps it offers."""
+    (`journal.discovery`): a web page is refused with the feeds and sitemaps it offers.
+    With no URL, the feeds of the known outlet `name` are taken as listed."""
     from journal import sources
     from journal.discovery import check
 
     fetch = sources.settings(archive).fetch
-    return sources.add(archive, name, feeds, include, exclude, now, check=lambda url: check(fetch, url))
+    probe = (lambda url: check(fetch, url)) if feeds else None
+    return sources.add(archive, name, feeds, include, exclude, now, check=probe)
 
 
 # -- preview ---------------------------------------------------------------------------------

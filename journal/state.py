@@ -442,6 +442,12 @@ class State:
         rows = self.db.execute(f"SELECT {', '.join(_FEED_COLUMNS)} FROM feeds ORDER BY url")
         return [FeedRow(*r) for r in rows]
 
+    def forget_feeds(self, keep: set[str]) -> None:
+        """Drop the feeds no source follows any more (a source removed, a feed taken
+        out of journal.toml): they are not polled, so nothing else would clear them."""
+        for url in [f.url for f in self.feeds() if f.url not in keep]:
+            self.db.execute("DELETE FROM feeds WHERE url = ?", (url,))
+
     def next_poll(self) -> float | None:
         row = self.db.execute("SELECT MIN(next_poll) FROM feeds").fetchone()
         return None if row[0] is None else float(row[0])

@@ -66,7 +66,9 @@ def describe(entry: Entry) -> str:
     if rev.change is Change.NEW:
         return summary or "first version"
     if rev.change is Change.REEXTRACT:
-        return f"re-extracted ({safe(rev.extractor) or 'new extractor'}); not a change"
+        if entry.new_extractor:
+            return f"re-extracted by a newer extractor ({safe(rev.extractor) or 'unnamed'}); not a change"
+        return "re-read: the page's layout changed, not the article; not a change"
     if rev.change is Change.REMOVED:
         return summary or "removed"
     size = f"{rev.change_size}: " if rev.change_size else ""

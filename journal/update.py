@@ -32,16 +32,20 @@ from journal.checker import Checker
 from journal.config import parse as parse_config
 from journal.extractor import identity
 from journal.fetch import Fetcher
+from journal.interrupt import Interrupt
 from journal.ledger import Ledger
 from journal.lock import WriterLock
 from journal.models import Settings, Source
 from journal.polling import FeedPoller
+from journal.sources import commit_hand_edits
 from journal.state import ArticleRow, State
 from journal.summary import QuietReporter, Reporter, Summary
 from journal.urls import host_of
 from journal.workers import ExtractorPool
 
 __all__ = ["Options", "Reporter", "Summary", "run"]
+
+PROGRESS_EVERY = 10.0  # seconds between progress lines (cron logs show a long run moving)
 
 
 @dataclass(frozen=True)
@@ -59,20 +63,25 @@ def run(
     clock: Callable[[], float] = time.time,
     watch: bool = False,
     max_cycles: int | None = None,
+    progress_every: float | None = None,
 ) -> Summary:
-    """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout."""
+    """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout.
+    Every `progress_every` seconds of a pass the reporter hears how it is going."""
     reporter = reporter or QuietReporter()
     with disk.guard(archive.root), WriterLock(archive.state_dir):
         pool = ExtractorPool()
-        for note in archive.recover():
-            reporter.note(note)
-        state = State.open(archive.state_dir, reporter.note)
         try:
-            updater = _Updater(archive, state, options, reporter, clock, pool)
-            return asyncio.run(updater.main(watch, max_cycles))
+            for note in archive.recover():
+                reporter.note(note)
+            state = State.open(archive.state_dir, reporter.note)
+            try:
+                every = progress_every or PROGRESS_EVERY
+                updater = _Updater(archive, state, options, reporter, clock, pool, every)
+                return asyncio.run(updater.main(watch, max_cycles))
+            finally:
+                state.close()
         finally:
             pool.close()
-            state.close()
 
 
 class _Updater:
@@ -84,6 +93,7 @@ class _Updater:
         reporter: Reporter,
         clock: Callable[[], float],
         pool: ExtractorPool,
+        progress_every: float,
     ):
         self.archive = archive
         self.state = state
@@ -91,8 +101,10 @@ class _Updater:
         self.reporter = reporter
         self.clock = clock
         self.pool = pool
-        self.stopping = asyncio.Event()
+        self.stopping = Interrupt()
+        self.progress_every = progress_every
         self._counted = False  # the articles phase of this pass has begun
+        self._queued = 0  # articles of this pass handed out and not yet done
 
     async def main(self, watch: bool, max_cycles: int | None) -> Summary:
         loop = asyncio.get_running_loop()
@@ -122,7 +134,10 @@ class _Updater:
     def _stop(self, sig: int) -> None:
         if self.stopping.is_set():
             raise KeyboardInterrupt  # a second signal: leave now, the last checkpoint stands
-        self.reporter.note(f"{signal.Signals(sig).name}: finishing the pages in flight, then stopping")
+        self.reporter.note(
+            f"{signal.Signals(sig).name}: stopping; committing the pages already fetched "
+            "(a second Ctrl-C leaves at once)"
+        )
         self.stopping.set()
 
     def _now(self) -> datetime:
@@ -132,12 +147,14 @@ class _Updater:
         upcoming = [t for t in (self.state.next_due(), self.state.next_poll()) if t is not None]
         delay = min(max(min(upcoming) - self.clock(), 1.0), 3600.0) if upcoming else 60.0
         self.reporter.note(f"sleeping {schedule.human(delay)} until the next check is due")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), timeout=delay)
+        await self.stopping.wait(delay)
 
     async def one_pass(self) -> Summary:
         settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
         summary = Summary(started=self._now())
+        if commit_hand_edits(self.archive, self._now()):
+            self.reporter.note("committed the hand edits of journal.toml as a configuration commit")
+        self.state.forget_feeds(settings.feed_urls())
         caught = index.catch_up(self.archive, self.state, settings, self.clock())
         if caught:
             self.reporter.note(f"recorded {caught} commits that the state had missed")
@@ -146,11 +163,15 @@ class _Updater:
         ledger = Ledger(self.archive, self.state, settings, summary, self.clock)
         try:
             with self.state.batch():
-                ticker = asyncio.create_task(self._commit_state_every(1.0))
+                tickers = [
+                    asyncio.create_task(self._commit_state_every(1.0)),
+                    asyncio.create_task(self._progress(summary)),
+                ]
                 try:
                     await self._fetch_and_check(settings, sources, ledger, summary)
                 finally:
-                    ticker.cancel()
+                    for ticker in tickers:
+                        ticker.cancel()
             ledger.close()
         except BaseException:
             # Whatever was checkpointed stands; the rest is fetched again next run.
@@ -161,6 +182,7 @@ class _Updater:
         self._upkeep(summary)
         summary.finished = self._now()
         summary.head = self.archive.head()
+        summary.next_poll, summary.next_check = self.state.next_poll(), self.state.next_due()
         return summary
 
     async def _commit_state_every(self, seconds: float) -> None:
@@ -168,12 +190,23 @@ class _Updater:
             await asyncio.sleep(seconds)
             self.state.commit()
 
+    async def _progress(self, summary: Summary) -> None:
+        while True:
+            await asyncio.sleep(self.progress_every)
+            totals = summary.totals()
+            self.reporter.progress(
+                f"progress: {sum(totals.values())} checked ({totals['new']} new, {totals['changed']} changed, "
+                f"{totals['failed']} failed), {self._queued} queued; "
+                f"{summary.feeds_polled} feed(s) polled, {summary.feeds_failed} failed"
+            )
+
     async def _fetch_and_check(
         self, settings: Settings, sources: list[Source], ledger: Ledger, summary: Summary
     ) -> None:
+        stopping = self.stopping
         async with Fetcher(settings.fetch, robots=self.state, clock=self.clock) as fetcher:
             checker = Checker(
-                self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
+                self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock, stopping
             )
             slots = _Slots(settings.fetch.concurrency, settings.fetch.per_host)
             self._counted = False
@@ -182,10 +215,12 @@ class _Updater:
             elif self.options.articles:
                 await self._each(self._chosen(), checker.check, slots)
             else:
-                poller = FeedPoller(self.state, fetcher, self.pool, summary, self.reporter, self.clock)
+                poller = FeedPoller(
+                    self.state, fetcher, self.pool, summary, self.reporter, self.clock, stopping
+                )
 
                 async def check(source: Source) -> None:
-                    if not self.stopping.is_set():
+                    if not stopping.is_set():
                         await self._each(self._due(source), checker.check, slots)
 
                 await poller.poll(sources, self.options.force, then=check)
@@ -222,14 +257,18 @@ class _Updater:
             self._counted = True
 
         async def one(row: ArticleRow) -> None:
-            async with slots.host(row.url), slots.pages:
-                if self.stopping.is_set():
-                    return
-                try:
-                    await work(row)
-                finally:
-                    self.reporter.advance("articles")
+            try:
+                async with slots.host(row.url), slots.pages:
+                    if self.stopping.is_set():
+                        return
+                    try:
+                        await work(row)
+                    finally:
+                        self.reporter.advance("articles")
+            finally:
+                self._queued -= 1
 
+        self._queued += len(rows)
         await asyncio.gather(*(one(row) for row in rows))
 
     # -- upkeep ------------------------------------------------------------------------

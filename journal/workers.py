@@ -245,8 +245,10 @@ def _worker_init() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
     if os.getppid() == 1:
         os._exit(0)  # the parent died before prctl took effect
+    # Ctrl-C and a SIGTERM to the whole process group are the updater's to act on: it
+    # still wants the pages in hand extracted. A worker ends when its socket closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(ValueError, OSError):
         signal.set_wakeup_fd(-1)  # the parent's event loop's, not ours
 

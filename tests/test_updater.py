@@ -313,7 +313,7 @@ def test_watch_stops_cleanly_on_sigterm_keeping_fetched_versions(site: Site, tmp
         check=True,
     ).stdout.split()
     assert len(committed) == summary["commits"] == fetched  # every page fetched became a version
-    assert "finishing the pages in flight" in err
+    assert "committing the pages already fetched" in err
 
 
 def test_a_paragraph_the_extractor_stops_picking_is_not_a_deletion(site: Site, cli: Cli) -> None:

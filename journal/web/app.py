@@ -9,6 +9,7 @@ git or SQL; an unknown article, version or source is a 404 page.
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
@@ -27,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from journal import changefeed, links, services
 from journal.archive import Archive
+from journal.errors import JournalError
 from journal.history import Reader
 from journal.models import Settings
 from journal.sources import settings
@@ -101,6 +103,7 @@ def create_app(
 
 def serve(archive: Archive, host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the app under uvicorn (journal.web.server) until interrupted."""
+    _check_address(host, port)
     server.run(create_app(archive, address=own_address(host, port)), host, port)
 
 
@@ -112,6 +115,22 @@ def own_address(host: str, port: int) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}"
+
+
+def _check_address(host: str, port: int) -> None:
+    """A clear message, before uvicorn starts, when the address cannot be listened on."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise JournalError(f"Cannot listen on {host!r} ({exc.strerror}); check --host.") from None
+    try:
+        with socket.create_server(address[:2], family=family):
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise JournalError(
+            f"Cannot listen on {host}:{port} ({reason}); pick another --port, or stop what uses it."
+        ) from None
 
 
 class Headers:

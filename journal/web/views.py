@@ -165,7 +165,9 @@ class HistoryLine:
     def summary(self) -> str:
         rev = self.revision
         if rev.change is Change.REEXTRACT:
-            return "re-extracted by a newer extractor; not a change to the article"
+            if self.entry.new_extractor:
+                return "re-extracted by a newer extractor; not a change to the article"
+            return "re-read: the page's layout changed, not the article; not a change to the article"
         if rev.change is Change.REMOVED:
             return rev.summary or "taken down by its site"
         return rev.summary or ("first version" if rev.change is Change.NEW else "changed")
