@@ -444,8 +444,18 @@ class State:
 
     def forget_feeds(self, keep: set[str]) -> None:
         """Drop the feeds no source follows any more (a source removed, a feed taken
-        out of journal.toml): they are not polled, so nothing else would clear them."""
-        for url in [f.url for f in self.feeds() if f.url not in keep]:
+        out of journal.toml): they are not polled, so nothing else would clear them.
+        The maps a kept sitemap index lists are kept with it."""
+        rows = {f.url: f for f in self.feeds()}
+        kept = {url for url in keep if url in rows}
+        todo = list(kept)
+        while todo:
+            listed = rows[todo.pop()].maps
+            for url in listed.split("\n") if listed else ():
+                if url in rows and url not in kept:
+                    kept.add(url)
+                    todo.append(url)
+        for url in rows.keys() - kept:
             self.db.execute("DELETE FROM feeds WHERE url = ?", (url,))
 
     def next_poll(self) -> float | None:

@@ -140,7 +140,8 @@ def test_a_headline_rewrite_is_major(site: Site, cli: Cli) -> None:
 
 def test_a_removed_sources_failing_feed_is_forgotten(site: Site, cli: Cli) -> None:
     one_story(site, cli)
-    cli("source", "add", "broken", site.put("/broken.xml", "down", status=503))
+    cli("source", "add", "broken", site.put("/broken.xml", rss([])))
+    site.put("/broken.xml", "down", status=503)  # it fails once added
     cli("update", ok=False)
     assert cli.json("status")["feeds_failing"] == 1
     cli("source", "remove", "broken")
@@ -160,7 +161,8 @@ def test_a_removed_sources_failing_feed_is_forgotten(site: Site, cli: Cli) -> No
 
 def test_reindex_forgets_the_feeds_of_a_source_removed_by_hand(site: Site, cli: Cli) -> None:
     one_story(site, cli)
-    cli("source", "add", "broken", site.put("/broken.xml", "down", status=503))
+    cli("source", "add", "broken", site.put("/broken.xml", rss([])))
+    site.put("/broken.xml", "down", status=503)  # it fails once added
     cli("update", ok=False)
     toml = cli.archive / "journal.toml"
     text = toml.read_text()

@@ -131,7 +131,9 @@ def test_without_a_browser_the_page_is_refused_with_the_way_out(
     monkeypatch.setenv("JOURNAL_CHROMIUM", "/nonexistent/chromium")
     url = js_site(site, "Talks resume after a year", PARAS)
     browser_source(cli, site, url)
-    summary = cli.json("update")
+    result = cli("update", "--json", ok=False)
+    assert result.exit_code == 1  # nothing could be fetched
+    summary = json.loads(result.stdout)
     assert summary["totals"]["new"] == 0
     errors = {f["url"]: f["error"] for f in summary["failures"]}
     assert errors[url] == (

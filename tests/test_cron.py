@@ -38,8 +38,10 @@ class Notes:
 
 
 def test_every_feed_failing_exits_1(site: Site, cli: Cli) -> None:
-    cli("source", "add", "daily", site.put("/feed.xml", "down", status=503))
-    cli("source", "add", "other", site.put("/other.xml", "<html><body>not a feed</body></html>"))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([])))
+    cli("source", "add", "other", site.put("/other.xml", rss([])))
+    site.put("/feed.xml", "down", status=503)  # both fail once added
+    site.put("/other.xml", "<html><body>not a feed</body></html>")
     result = cli("update", "--json", ok=False)
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"] == "every feed failed (2 of 2)"
@@ -68,7 +70,8 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
 
 
 def test_a_failed_first_poll_says_when_the_next_is_and_how_to_force_it(site: Site, cli: Cli) -> None:
-    cli("source", "add", "daily", site.put("/feed.xml", "down", status=503))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([])))
+    site.put("/feed.xml", "down", status=503)  # it fails once added
     first = cli("update", ok=False)
     assert re.search(
         r"feed failed .*HTTP 503.* next try in 5 minutes, or now with \"journal update --force\"",

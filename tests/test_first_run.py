@@ -292,10 +292,10 @@ def changed_files(archive: Path, rev: str) -> list[str]:
     return git("show", "--format=", "--name-only", rev, cwd=archive).split()
 
 
-def test_a_hand_edit_is_committed_on_its_own_before_a_source_is_added(cli: Cli) -> None:
+def test_a_hand_edit_is_committed_on_its_own_before_a_source_is_added(site: Site, cli: Cli) -> None:
     toml = cli.archive / "journal.toml"
     toml.write_text(toml.read_text().replace("timeout = 30", "timeout = 12"))
-    cli("source", "add", "daily", "https://example.org/feed.xml")
+    cli("source", "add", "daily", site.put("/feed.xml", rss([])))
     subjects = git("log", "-2", "--format=%s", cwd=cli.archive).splitlines()
     assert subjects == ["journal: add source daily", "journal: journal.toml edited by hand"]
     hand = git("show", "HEAD~1", "--format=%b", "--", "journal.toml", cwd=cli.archive)
