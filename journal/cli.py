@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import shutil
 import sys
 from collections.abc import Callable
@@ -26,6 +27,10 @@ app = typer.Typer(
 )
 source_app = typer.Typer(help="Manage the sources (feeds) the archive follows.", no_args_is_help=True)
 app.add_typer(source_app, name="source")
+notify_app = typer.Typer(
+    help="Notification targets (Apprise URLs, kept on this machine only).", no_args_is_help=True
+)
+app.add_typer(notify_app, name="notify")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -190,7 +195,80 @@ def track_cmd(
     typer.echo(f'Tracking {url} in source {name}; "journal update" fetches it.')
 
 
+# -- notifications -------------------------------------------------------------------
+
+
+@command(notify_app, "add")
+def notify_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.")],
+    url: Annotated[str, typer.Argument(help="An Apprise URL, or - to read it from stdin.")],
+    source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
+    change: Annotated[
+        list[str] | None, typer.Option(help="new, edit, removed, restored (default: all but new).")
+    ] = None,
+    min_size: Annotated[str | None, typer.Option(help="Leave out smaller edits: minor or major.")] = None,
+    title: Annotated[str | None, typer.Option(help="Only titles matching this regex.")] = None,
+    link: Annotated[str | None, typer.Option(help="Only article URLs matching this regex.")] = None,
+    digest: Annotated[int, typer.Option(help="One message per run telling up to N versions (0: off).")] = 0,
+) -> None:
+    """Add a notification target: an Apprise URL and its filters (kept out of history)."""
+    from journal import notifications, targets
+
+    secret = sys.stdin.readline().strip() if url == "-" else url
+    target = targets.make(
+        name, secret, sources=source or [], changes=change or [], min_size=min_size,
+        title=title, link=link, digest=digest > 0, digest_max=max(digest, 1),
+    )  # fmt: skip
+    shown = notifications.add(_open(ctx), target)
+    typer.echo(
+        f"Added target {name}: {shown['service']} at {shown['address']}; told of {', '.join(target.changes)}."
+    )
+
+
+@command(notify_app, "list")
+def notify_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the notification targets (addresses without their secrets) and their queues."""
+    from journal.notifications import listing
+    from journal.terminal import table
+
+    items = listing(_open(ctx))
+    if as_json:
+        _emit_json(items)
+        return
+    if not items:
+        typer.echo('No notification targets; add one with "journal notify add NAME APPRISE_URL".')
+        return
+    rows = [
+        [i["name"], i["service"], i["address"], ",".join(i["changes"]), str(i["sent"]), str(i["queued"]),
+         i["last_error"] or ""]
+        for i in items
+    ]  # fmt: skip
+    typer.echo(table(["target", "service", "address", "changes", "sent", "queued", "last error"], rows))
+
+
+@command(notify_app, "remove")
+def notify_remove(ctx: typer.Context, name: str) -> None:
+    """Remove a notification target and drop what was queued for it."""
+    from journal.notifications import remove
+
+    dropped = remove(_open(ctx), name)
+    typer.echo(f"Removed target {name}" + (f"; {dropped} queued message(s) dropped." if dropped else "."))
+
+
+@command(notify_app, "test")
+def notify_test(ctx: typer.Context, name: str) -> None:
+    """Send the latest change (marked as a test) to one target now."""
+    from journal.notifications import test
+
+    typer.echo(f"Sent a test message to {name} ({test(_open(ctx), name)}).")
+
+
 # -- updating ------------------------------------------------------------------------
+
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Also log each step (notifications sent, …).")]
 
 
 @command(app, "update")
@@ -202,14 +280,16 @@ def update_cmd(
     force: Annotated[bool, typer.Option(help="Check now, ignoring the schedule.")] = False,
     push: Annotated[bool, typer.Option(help="Push the archive when the run ends.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Poll the feeds, fetch due articles, commit every changed text."""
     from journal.services import run_update
 
     archive = _open_or_create(ctx)
-    with _reporter(quiet=as_json) as reporter:
+    with _reporter(quiet=as_json, silent=quiet, verbose=verbose) as reporter:
         summary = run_update(archive, articles or [], source or [], force, watch, push, reporter)
-    _print_summary(summary, as_json)
+    _print_summary(summary, as_json, quiet)
 
 
 @command(app, "reextract")
@@ -220,22 +300,24 @@ def reextract_cmd(
     ] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Re-extract latest versions made by an older extractor; commits them as `reextract`."""
     from journal.services import run_update
 
     archive = _open(ctx)
-    with _reporter(quiet=as_json) as reporter:
+    with _reporter(quiet=as_json, silent=quiet, verbose=verbose) as reporter:
         summary = run_update(
             archive, articles or [], source or [], False, False, False, reporter, reextract=True
         )
-    _print_summary(summary, as_json)
+    _print_summary(summary, as_json, quiet)
 
 
-def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+def _print_summary(summary: dict[str, Any], as_json: bool, quiet: bool = False) -> None:
     if as_json:
         _emit_json(summary)
-    else:
+    elif not quiet:
         typer.echo(_render_summary(summary))
 
 
@@ -256,6 +338,9 @@ def _render_summary(summary: dict[str, Any]) -> str:
         lines.append(f"Pushed to {summary['pushed']}.")
     if summary.get("push_error"):
         lines.append(f"Push failed: {summary['push_error']}")
+    if summary.get("notifications"):
+        told = summary["notifications"]
+        lines.append(f"Notifications: {told['sent']} sent, {told['failed']} failed, {told['queued']} queued.")
     if summary.get("interrupted"):
         lines.append("Stopped early; everything fetched so far is committed.")
     return "\n".join(lines)
@@ -264,13 +349,26 @@ def _render_summary(summary: dict[str, Any]) -> str:
 class _Reporter:
     """Progress bars on a terminal, plain log lines on stderr otherwise."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, silent: bool = False, verbose: bool = False):
         self.quiet = quiet
-        self.live = sys.stdout.isatty() and not quiet
+        self.silent = silent  # -q: not even notes
+        self.verbose = verbose  # -v: journal's own log lines too
+        self.live = sys.stdout.isatty() and not quiet and not silent
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
+        self._log: logging.Handler | None = None
 
     def __enter__(self) -> _Reporter:
+        if self.verbose and not self.silent:
+            reporter = self
+
+            class ToReporter(logging.Handler):
+                def emit(self, record: logging.LogRecord) -> None:
+                    reporter.note(record.getMessage())
+
+            self._log = ToReporter(logging.INFO)
+            logging.getLogger("journal").addHandler(self._log)
+            logging.getLogger("journal").setLevel(logging.INFO)
         if self.live:
             from rich.console import Console
             from rich.progress import (
@@ -291,6 +389,8 @@ class _Reporter:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+        if self._log is not None:
+            logging.getLogger("journal").removeHandler(self._log)
 
     def phase(self, name: str, total: int) -> None:
         if self._progress is not None:
@@ -306,6 +406,8 @@ class _Reporter:
             self._progress.advance(self._tasks[name], amount)
 
     def note(self, message: str) -> None:
+        if self.silent:
+            return
         line = _oneline(message)
         if self._progress is not None:
             self._progress.console.print(line, markup=False, highlight=False)
@@ -313,8 +415,8 @@ class _Reporter:
             typer.echo(f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {line}", err=True)
 
 
-def _reporter(quiet: bool) -> _Reporter:
-    return _Reporter(quiet)
+def _reporter(quiet: bool, silent: bool = False, verbose: bool = False) -> _Reporter:
+    return _Reporter(quiet, silent, verbose)
 
 
 # -- reading -----------------------------------------------------------------------------

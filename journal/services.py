@@ -34,11 +34,13 @@ def read_state(archive: Archive, note: Callable[[str], None]) -> State:
         reindex(archive, note, state=state)
         return state
     from journal import index
+    from journal.outbox import Outbox
     from journal.sources import settings
 
     try:
         with WriterLock(archive.state_dir):
-            index.catch_up(archive, state, settings(archive), time.time())
+            # Versions a killed updater committed are owed to the targets, whoever catches up.
+            index.catch_up(archive, state, settings(archive), time.time(), outbox=Outbox.of(archive, state))
     except LockHeld:
         pass  # an update is running and catches up itself
     return state

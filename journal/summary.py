@@ -56,6 +56,7 @@ class Summary:
     commits: int = 0
     head: str | None = None
     interrupted: bool = False
+    notifications: dict[str, int] | None = None  # sent, failed, queued (when targets are set)
 
     def count(self, source: str, key: str) -> None:
         self.counts.setdefault(source, Counter())[key] += 1
@@ -97,4 +98,5 @@ class Summary:
                 for name, counter in sorted(self.counts.items())
             },
             "failures": self.failures,
+            **({"notifications": self.notifications} if self.notifications is not None else {}),
         }

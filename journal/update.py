@@ -25,6 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from journal import index, schedule
 from journal.archive import Archive
@@ -35,12 +36,18 @@ from journal.fetch import Fetcher
 from journal.ledger import Ledger
 from journal.lock import WriterLock
 from journal.models import Settings, Source
+from journal.outbox import Outbox
 from journal.polling import FeedPoller
 from journal.state import ArticleRow, State
 from journal.summary import QuietReporter, Reporter, Summary
 from journal.workers import ExtractorPool
 
+if TYPE_CHECKING:
+    from journal.courier import Courier
+
 __all__ = ["Options", "Reporter", "Summary", "run"]
+
+NOTIFY_SECONDS = 60.0  # at the end of a run, time to send what is due; the rest waits for the next
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,8 @@ def run(
             reporter.note(note)
         state = State.open(archive.state_dir)
         try:
-            updater = _Updater(archive, state, options, reporter, clock, pool)
+            outbox = Outbox.of(archive, state, clock)
+            updater = _Updater(archive, state, options, reporter, clock, pool, outbox)
             return asyncio.run(updater.main(watch, max_cycles))
         finally:
             pool.close()
@@ -83,8 +91,10 @@ class _Updater:
         reporter: Reporter,
         clock: Callable[[], float],
         pool: ExtractorPool,
+        outbox: Outbox | None = None,
     ):
         self.archive = archive
+        self.outbox = outbox
         self.state = state
         self.options = options
         self.reporter = reporter
@@ -101,22 +111,39 @@ class _Updater:
                 loop.add_signal_handler(sig, self._stop, sig)
         total = Summary(started=self._now())
         passes = 0
+        courier = self._courier()
+        sending = asyncio.create_task(courier.run()) if courier else None
         try:
             while True:
                 total.add(await self.one_pass())
                 passes += 1
+                if courier and watch:
+                    await courier.round(digests=True)
                 if not watch or self.stopping.is_set() or passes == max_cycles:
                     break
                 await self._sleep_until_due()
                 if self.stopping.is_set():
                     break
         finally:
+            if courier and sending:
+                courier.stop()
+                await sending  # lets a message in flight be recorded
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+        if courier:
+            total.notifications = await courier.finish(NOTIFY_SECONDS)
         total.finished = self._now()
         total.interrupted = self.stopping.is_set()
         return total
+
+    def _courier(self) -> Courier | None:
+        if self.outbox is None:
+            return None
+        from journal.courier import Courier  # Apprise is loaded only when there are targets
+
+        settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
+        return Courier(self.archive, self.outbox, settings.feed_base_url, self.reporter, self.clock)
 
     def _stop(self, sig: int) -> None:
         if self.stopping.is_set():
@@ -137,12 +164,12 @@ class _Updater:
     async def one_pass(self) -> Summary:
         settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
         summary = Summary(started=self._now())
-        caught = index.catch_up(self.archive, self.state, settings, self.clock())
+        caught = index.catch_up(self.archive, self.state, settings, self.clock(), outbox=self.outbox)
         if caught:
             self.reporter.note(f"recorded {caught} commits that the state had missed")
         self._sync_worktree()
         sources = self._sources(settings)
-        ledger = Ledger(self.archive, self.state, settings, summary, self.clock)
+        ledger = Ledger(self.archive, self.state, settings, summary, self.clock, self.outbox)
         try:
             with self.state.batch():
                 ticker = asyncio.create_task(self._commit_state_every(1.0))
