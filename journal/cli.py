@@ -61,6 +61,14 @@ class Ctx:
     archive: Path
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"journal {version('journal')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -68,6 +76,9 @@ def main(
         Path,
         typer.Option("--archive", "-a", envvar="JOURNAL_ARCHIVE", help="The archive directory."),
     ] = Path("archive"),
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_version, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """A git-backed change journal for online news."""
     ctx.obj = Ctx(archive)
@@ -185,14 +196,99 @@ def source_remove(ctx: typer.Context, name: str) -> None:
 @command(app, "track")
 def track_cmd(
     ctx: typer.Context,
-    url: str,
+    url: Annotated[str | None, typer.Argument(help="The article's URL.")] = None,
     source: Annotated[str | None, typer.Option(help="File it under this source.")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="A file of URLs, one a line (# comments).")
+    ] = None,
 ) -> None:
-    """Follow one article that no feed lists."""
-    from journal.sources import track
+    """Follow one article that no feed lists (or every URL of a file)."""
+    from journal.sources import track, track_many
 
-    name = track(_open_or_create(ctx), url, source, _now())
-    typer.echo(f'Tracking {url} in source {name}; "journal update" fetches it.')
+    if from_file is None:
+        if url is None:
+            raise typer.BadParameter("give a URL, or --from FILE")
+        name = track(_open_or_create(ctx), url, source, _now())
+        typer.echo(f'Tracking {_oneline(url)} in source {name}; "journal update" fetches it.')
+        return
+    added, known = track_many(_open_or_create(ctx), _lines(from_file), source, _now())
+    typer.echo(f"Tracking {len(added)} more URL(s); {len(known)} were tracked already.")
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JournalError(f"Cannot read {path}: {exc}; give a UTF-8 text file.") from exc
+
+
+@command(app, "untrack")
+def untrack_cmd(ctx: typer.Context, url: str) -> None:
+    """Stop following a tracked article (its versions stay)."""
+    from journal.sources import untrack
+
+    name = untrack(_open(ctx), url, _now())
+    typer.echo(f"No longer tracking {_oneline(url)} (source {name}); its versions stay in the archive.")
+
+
+@command(source_app, "edit")
+def source_edit(
+    ctx: typer.Context,
+    name: str,
+    add_feed: Annotated[list[str] | None, typer.Option(help="Add this feed URL.")] = None,
+    drop_feed: Annotated[list[str] | None, typer.Option(help="Stop polling this feed URL.")] = None,
+    add_include: Annotated[list[str] | None, typer.Option(help="Add an include regex.")] = None,
+    drop_include: Annotated[list[str] | None, typer.Option(help="Drop an include regex.")] = None,
+    add_exclude: Annotated[list[str] | None, typer.Option(help="Add an exclude regex.")] = None,
+    drop_exclude: Annotated[list[str] | None, typer.Option(help="Drop an exclude regex.")] = None,
+) -> None:
+    """Add or drop a source's feeds and include/exclude regexes (one commit)."""
+    from journal.sources import edit
+
+    add = {"feeds": add_feed or [], "include": add_include or [], "exclude": add_exclude or []}
+    drop = {"feeds": drop_feed or [], "include": drop_include or [], "exclude": drop_exclude or []}
+    source = edit(
+        _open(ctx), name, {k: v for k, v in add.items() if v}, {k: v for k, v in drop.items() if v}, _now()
+    )
+    typer.echo(
+        f"Source {source.name}: {len(source.feeds)} feed(s), {len(source.include)} include, {len(source.exclude)} exclude."
+    )
+
+
+@command(source_app, "import")
+def source_import(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="An OPML file.")]) -> None:
+    """Add the feeds of an OPML file (a feed reader's export) as sources."""
+    from journal.sources import import_opml
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise JournalError(
+            f"Cannot read {file}: {exc.strerror}; give the OPML file your reader exported."
+        ) from exc
+    added, skipped = import_opml(_open_or_create(ctx), data, str(file), _now())
+    for line in skipped:
+        typer.echo(f"skipped {_oneline(line)}", err=True)
+    count = sum(len(v) for v in added.values())
+    typer.echo(
+        f"Imported {count} feed(s) into {len(added)} source(s)." if added else "Nothing new to import."
+    )
+
+
+@command(source_app, "export")
+def source_export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Write the sources as OPML 2.0, for any feed reader."""
+    from journal.sources import export_opml
+
+    data = export_opml(_open(ctx))
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {output}", err=True)
 
 
 # -- notifications -------------------------------------------------------------------
@@ -518,10 +614,14 @@ def diff_cmd(
     word: Annotated[bool, typer.Option("--word", help="Inline word diff (the default).")] = False,
     as_html: Annotated[bool, typer.Option("--html", help="A standalone HTML page.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The diff as JSON (as the web API's).")] = False,
 ) -> None:
     """What changed between two versions: paragraphs, then words."""
-    from journal.services import render_diff
+    from journal.services import diff_json, render_diff
 
+    if as_json:
+        _emit_json(diff_json(_reader(ctx), article, a, b))
+        return
     mode = "html" if as_html else "side" if side_by_side else "word"
     width = shutil.get_terminal_size((100, 24)).columns
     text = render_diff(_reader(ctx), article, a, b, mode, width, _color() and output is None)

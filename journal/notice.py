@@ -121,7 +121,10 @@ def _told(story: Story, mark: _Marks, full: bool) -> list[str]:
         head = f"{mark.strong(mark.escape(old_title))} → {mark.strong(mark.escape(new_title))}"
     else:
         head = mark.strong(mark.escape(new_title or old_title or rev.url))
-    facts = [mark.escape(rev.source), f"version {rev.version}" if rev.change is not Change.REMOVED else "removed"]
+    facts = [
+        mark.escape(rev.source),
+        f"version {rev.version}" if rev.change is not Change.REMOVED else "removed",
+    ]
     if story.gap is not None:
         facts.append(later(story.gap))
     if rev.change is Change.NEW:

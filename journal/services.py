@@ -327,6 +327,42 @@ def render_diff(
     return diff_inline(delta, old_label, new_label, color)
 
 
+def diff_json(reader: Reader, ref: str, a: int | None, b: int | None) -> dict[str, Any]:
+    """The diff as `GET /api/articles/ID/diff/A/B` answers it."""
+    from journal import links
+
+    row = reader.resolve(ref)
+    delta, rev_a, rev_b = reader.diff(row, a, b)
+    sid = row.sid or ""
+    gap = (rev_b.time - rev_a.time).total_seconds()
+
+    def ops(found: tuple[Any, ...]) -> list[dict[str, str]]:
+        return [{"kind": op.kind, "text": op.text} for op in found]
+
+    def ref_json(revision: Any) -> dict[str, Any]:
+        return {
+            "version": revision.version,
+            "time": commits.iso(revision.time),
+            "commit": revision.commit,
+            "html": links.version("", sid, revision.version),
+        }
+
+    return {
+        "article": sid,
+        "a": ref_json(rev_a),
+        "b": ref_json(rev_b),
+        "gap": later(gap) if gap > 0 else None,
+        "summary": delta.summary(),
+        "change_size": delta.size(),
+        "words": delta.words(),
+        "fields": [{"name": f.name, "old": f.old, "new": f.new, "ops": ops(f.ops)} for f in delta.fields],
+        "rows": [
+            {"kind": r.kind, "old": r.old, "new": r.new, "caption": r.caption, "ops": ops(r.ops)}
+            for r in delta.rows
+        ],
+    }
+
+
 def _iso(stamp: float | None) -> str | None:
     return None if stamp is None else commits.iso(datetime.fromtimestamp(stamp, UTC))
 

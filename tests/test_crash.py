@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
+from conftest import PARAS, Cli, Page, Site, Webhook, article_html, make_archive, rss
 
 from journal import index
 from journal.archive import Archive, Identity, Writer
@@ -88,8 +89,14 @@ def assert_consistent(path: Path) -> int:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_loses_and_doubles_nothing(site: Site, tmp_path: Path) -> None:
+def test_sigkill_at_random_moments_loses_and_doubles_nothing(
+    site: Site, tmp_path: Path, webhook: Webhook
+) -> None:
+    """...and every version is announced, repeated only when a kill fell between a
+    send and its record (at most one message in flight per kill)."""
     cli = make_archive(tmp_path / "archive")
+    kinds = [arg for kind in ("new", "edit", "removed", "restored") for arg in ("--change", kind)]
+    cli("notify", "add", "hook", f"json://127.0.0.1:{webhook.port}/hook", *kinds)
     links = []
     for i in range(12):
         if i % 2:
@@ -128,6 +135,13 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(site: Site, tmp_pat
     static = [a for a in Cli(cli.archive).json("articles") if a["title"].startswith("Static")]
     assert len(static) == 6
     assert all(a["versions"] == 1 for a in static)
+    versions = git(cli.archive, "log", "--format=%H %(trailers:key=Change,valueonly)").stdout.split("\n")
+    expected = {line.split()[0] for line in versions if line.strip().endswith(("new", "edit"))}
+    told = [
+        sha for m in webhook.messages() for sha in re.findall(r"Commit: ([0-9a-f]{40})", m.json()["message"])
+    ]
+    assert set(told) == expected  # every version, and nothing else
+    assert len(told) - len(set(told)) <= KILLS
 
 
 def test_recovery_removes_leftovers_with_a_note(site: Site, cli: Cli) -> None:
