@@ -10,6 +10,7 @@ the source's name, so an export read back makes the same sources.
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,8 +65,14 @@ def _walk(parent: ET.Element, folders: list[str], feeds: list[Feed], skipped: li
 
 
 def source_name(text: str) -> str:
-    """'BBC News - World' → 'bbc-news-world' (a valid source name, or '')."""
-    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].rstrip("-")
+    """'BBC News - World' → 'bbc-news-world', 'Le Monde.fr - Actualités' →
+    'le-monde-fr-actualites': a valid source name of whole words, or ''."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    name = ""
+    for word in re.findall(r"[a-z0-9]+", ascii_text.lower()):
+        if len(name) + len(word) + 1 > 40:
+            break
+        name = f"{name}-{word}" if name else word
     return name if SOURCE_NAME.match(name) else ""
 
 
