@@ -282,6 +282,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -333,6 +334,9 @@ class Webhook:
     def messages(self) -> list[Received]:
         with self.lock:
             return list(self.received)
+
+    def arrivals(self) -> list[float]:
+        return [m.at for m in self.messages()]
 
     def close(self) -> None:
         self.server.shutdown()
