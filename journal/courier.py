@@ -90,7 +90,13 @@ class Courier:
         return {"sent": self.sent, "failed": self.failed, "queued": queued}
 
     async def _send(self, target: Target, owed: list[Owed]) -> bool:
-        delivery, missing = await asyncio.to_thread(self._compose_and_send, target, owed)
+        try:
+            delivery, missing = await asyncio.to_thread(self._compose_and_send, target, owed)
+        except Exception as exc:  # reading git failed, say: a failure to retry, never the update's
+            delivery, missing = (
+                notify.Delivery(False, notify.scrub(f"{type(exc).__name__}: {exc}", target.url)),
+                [],
+            )
         now = self.clock()
         if missing:
             self.outbox.drop(missing)

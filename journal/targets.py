@@ -127,6 +127,8 @@ def add(state_dir: Path, target: Target) -> None:
 def remove(state_dir: Path, name: str) -> None:
     doc = _document(state_dir)
     if name not in doc["targets"]:
+        if name.startswith("env-"):
+            raise ConfigError(f'Target "{name}" comes from ${ENV}; take its URL out of that variable.')
         raise ConfigError(f'No notification target "{name}"; "journal notify list" shows them.')
     del doc["targets"][name]
     _write(state_dir, tomlkit.dumps(doc))

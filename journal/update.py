@@ -132,7 +132,9 @@ class _Updater:
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
         if courier:
-            total.notifications = await courier.finish(NOTIFY_SECONDS)
+            # Stopped by a signal: a short grace, whoever stops us may not wait a minute.
+            grace = NOTIFY_SECONDS if not self.stopping.is_set() else 5.0
+            total.notifications = await courier.finish(grace)
         total.finished = self._now()
         total.interrupted = self.stopping.is_set()
         return total

@@ -247,3 +247,19 @@ def test_notices_mark_words_in_the_services_format_and_escape_the_web(
     for text in absent:
         assert text not in told_.body
     assert "\n" not in told_.title and "\x1b" not in told_.title
+
+
+def test_targets_from_the_environment_are_used_and_listed_without_their_url(
+    site: Site, cli: Cli, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_stories(site, cli)
+    secret = f"json://127.0.0.1:{webhook.port}/env/T0KEN-from-env"
+    monkeypatch.setenv("JOURNAL_NOTIFY", secret)
+    cli("update")
+    site.put("/news/storm", article_html("Storm hits the coast", [*PARAS[2:], "The storm passed by noon."]))
+    assert cli.json("update", "--force")["notifications"]["sent"] == 1
+    (message,) = webhook.messages()
+    assert message.path == "/env/T0KEN-from-env"
+    (listed,) = cli.json("notify", "list")
+    assert listed["from"] == "environment" and listed["name"].startswith("env-")
+    assert "T0KEN" not in cli("notify", "list").stdout + str(listed)
