@@ -157,10 +157,10 @@ def _changes(delta: Diff, mark: _Marks, limit: int) -> list[str]:
         if field:
             items.append(f"{name}: {_ops(field.ops, mark)}")
     rows = [r for r in delta.rows if r.kind in ("change", "insert", "delete")]
-    for row in rows[: max(limit - len(items), 0)]:
-        items.append(_row(row, mark))
-    left = len(rows) + len(items) - limit if len(rows) + len(items) > limit else 0
-    if left > 0:
+    shown = rows[: max(limit - len(items), 0)]
+    items += [_row(row, mark) for row in shown]
+    left = len(rows) - len(shown)
+    if left:
         items.append(mark.escape(f"… and {left} more changed paragraph{'s' if left != 1 else ''}"))
     return [mark.bullets(items)] if items else []
 

@@ -263,3 +263,11 @@ def test_targets_from_the_environment_are_used_and_listed_without_their_url(
     (listed,) = cli.json("notify", "list")
     assert listed["from"] == "environment" and listed["name"].startswith("env-")
     assert "T0KEN" not in cli("notify", "list").stdout + str(listed)
+
+
+def test_a_notice_shows_six_changed_paragraphs_and_counts_the_rest() -> None:
+    old = [f"Paragraph {i} says the council met on Monday to vote." for i in range(10)]
+    new = [p.replace("Monday", "Tuesday") for p in old[:8]] + old[8:]
+    body = notice.one(story("Council", old, new), "text").body
+    assert body.count("[-Monday-]{+Tuesday+}") == 6
+    assert "… and 2 more changed paragraphs" in body
