@@ -294,11 +294,13 @@ class Received:
 
 
 class Webhook:
-    """A webhook receiver on 127.0.0.1: records every whole POST; `status` sets the answer."""
+    """A webhook receiver on 127.0.0.1: records every whole POST; `status` sets the answer,
+    `delay` holds it back (a sender killed then has sent a message it never hears about)."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.status = 200
+        self.delay = 0.0  # seconds between taking a message and answering
         self.lock = threading.Lock()
         hook = self
 
@@ -312,6 +314,7 @@ class Webhook:
                     with hook.lock:
                         if hook.status == 200:
                             hook.received.append(Received(self.path, dict(self.headers), body))
+                time.sleep(hook.delay)
                 self.send_response(hook.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
