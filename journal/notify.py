@@ -68,18 +68,20 @@ def service(url: str) -> Service:
 def shown(url: str) -> str:
     """The target as it may be printed: scheme and host only, the host as Apprise's
     privacy mode shows it (a bot token standing in the host place comes out as `1...Z`);
-    a path, a user or a query can hold a token and are left out."""
+    a path, a user or a query can hold a token and are left out, and so is the host of
+    a URL Apprise does not know (a mistyped scheme's token would show)."""
     try:
-        plugin: Any = apprise.Apprise.instantiate(url.strip(), suppress_exceptions=True)
-        parts = urlsplit(plugin.url(privacy=True) if plugin is not None else url.strip())
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
         given = urlsplit(url.strip())
-        rest = "/…" if given.path.strip("/") or given.query or given.username else ""
+        scheme = re.sub(r"[^a-z0-9+.-]", "", given.scheme.lower())[:20] or "?"
+        plugin: Any = apprise.Apprise.instantiate(url.strip(), suppress_exceptions=True)
+        if plugin is None:
+            return f"{scheme}://…"
+        parts = urlsplit(plugin.url(privacy=True))
+        host = re.sub(r"[^A-Za-z0-9.:\[\]-]", "", parts.hostname or "")[:100]
+        port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return "(unreadable address)"
-    scheme = re.sub(r"[^a-z0-9+.-]", "", parts.scheme.lower())[:20] or "?"
-    host = re.sub(r"[^A-Za-z0-9.:\[\]-]", "", host)[:100]
+    rest = "/…" if given.path.strip("/") or given.query or given.username else ""
     return f"{scheme}://{host}{port}{rest}"
 
 

@@ -150,11 +150,11 @@ def make(
     table: dict[str, Any] = {"url": url, "sources": sources, "changes": changes or list(DEFAULT_KINDS)}
     table.update({"min_size": min_size, "title": title, "link": link, "digest": digest})
     table["digest_max"] = digest_max
-    return _target(name, {k: v for k, v in table.items() if v is not None})
+    return _target(name, {k: v for k, v in table.items() if v is not None}, "journal notify add")
 
 
-def _target(name: str, table: Any) -> Target:
-    where = f"{FILE} [targets.{name}]"
+def _target(name: str, table: Any, where: str = "") -> Target:
+    where = where or f"{FILE} [targets.{name}]"
     if not _NAME.match(name):
         raise ConfigError(
             f"Target name {name!r} must be lower-case letters, digits and '-' (at most 40), e.g. \"team-slack\"."

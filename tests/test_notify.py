@@ -116,6 +116,8 @@ def test_no_secret_reaches_history_logs_or_errors(site: Site, cli: Cli, webhook:
     outputs.append(cli("update", "-v"))
     outputs.append(cli("notify", "test", "hook", ok=False))
     outputs += [cli("notify", "list"), cli("notify", "list", "--json"), cli("status")]
+    outputs.append(cli("notify", "add", "typo", f"tgrm://{secrets[1]}/12345", ok=False))  # a mistyped scheme
+    assert outputs[-1].exit_code == 1 and "tgrm://… is not a notification URL" in outputs[-1].stderr
     assert outputs[2].exit_code == 1
     assert 'The test message to "hook" (json://127.0.0.1:' in outputs[2].stderr
     assert "failed" in outputs[1].stderr and '"hook"' in outputs[1].stderr
