@@ -27,7 +27,7 @@ author_email = "journal@localhost"
 # push_remote = "origin"
 # The branch to push to on that remote: a shard of a bigger archive pushes its own.
 # push_branch = "main"
-# Base URL of `journal serve`, used for links in Atom feeds.
+# Base URL of `journal serve`, used for links in Atom feeds and notifications.
 feed_base_url = "http://127.0.0.1:8000"
 
 [fetch]
