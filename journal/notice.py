@@ -132,10 +132,12 @@ def _told(story: Story, mark: _Marks, full: bool) -> list[str]:
     elif rev.change is Change.RESTORED:
         facts.append("back after removal")
     if rev.change_size:
-        facts.append(rev.change_size)
+        facts.append(mark.escape(rev.change_size))
     if rev.words:
-        facts.append(f"words {rev.words}")
-    lines = [mark.para(head, " · ".join(facts))]  # our words, but the source's name
+        facts.append(f"words {mark.escape(rev.words)}")
+    # Our own words are left as they are; what a commit says is escaped (an archive
+    # cloned from elsewhere may say anything).
+    lines = [mark.para(head, " · ".join(facts))]
     if rev.change is Change.REMOVED:
         lines.append(mark.para(mark.escape(rev.summary or "The page was taken down.")))
     elif rev.change is Change.NEW and after is not None:
