@@ -134,9 +134,15 @@ def scrub(text: str, url: str) -> str:
     except ValueError:
         return "(reason withheld)"
     secrets = {url.strip(), parts.username or "", parts.password or ""}
-    if parts.hostname and parts.hostname not in shown(url):
-        # A token in the host's place (Telegram, Discord, Slack).
-        secrets.update((parts.hostname, parts.netloc.rpartition("@")[2]))
+    visible = shown(url)
+    # Every piece of the address before the path but the host that is shown: a token
+    # stands in the host's place for Telegram, Discord or Slack ("123:ABC" reads as host
+    # and port), a user and a password before it.
+    secrets.update(
+        piece
+        for piece in re.split(r"[:@]", parts.netloc)
+        if not piece.isdigit() and f"//{piece}" not in visible
+    )
     secrets.update(parts.path.split("/"))
     secrets.add(parts.path)
     for pair in parts.query.split("&"):

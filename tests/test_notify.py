@@ -273,3 +273,37 @@ def test_a_notice_shows_six_changed_paragraphs_and_counts_the_rest() -> None:
     body = notice.one(story("Council", old, new), "text").body
     assert body.count("[-Monday-]{+Tuesday+}") == 6
     assert "… and 2 more changed paragraphs" in body
+
+
+@pytest.mark.parametrize(
+    ("url", "shown", "secret"),
+    [
+        (
+            "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ",
+            "slack://t...2/…",
+            "TIiajkdnlazkcOXrIdevi7FQ",
+        ),
+        (
+            "tgram://123456789:ABCdefGhIJKlmnoPQRsTUVwxyZ/12315544/",
+            "tgram://1...z/…",
+            "ABCdefGhIJKlmnoPQRsTUVwxyZ",
+        ),
+        (
+            "discord://4174216298/JHMHI8qBe7bk2ZwO5U711o3dV_js",
+            "discord://4...8/…",
+            "JHMHI8qBe7bk2ZwO5U711o3dV_js",
+        ),
+        (
+            "mailtos://me:hunter22@example.org?smtp=smtp.example.org&to=a@example.org",
+            "mailtos://example.org/…",
+            "hunter22",
+        ),
+        ("ntfy://ntfy.example.org/private-topic-7731", "ntfy://ntfy.example.org/…", "private-topic-7731"),
+        ("tgrm://123456789:ABCdefGhIJKlmnoPQRsTUVwxyZ/1/", "tgrm://…", "ABCdefGhIJKlmnoPQRsTUVwxyZ"),
+    ],
+)
+def test_a_target_is_shown_without_its_secrets(url: str, shown: str, secret: str) -> None:
+    from journal import notify
+
+    assert notify.shown(url) == shown
+    assert secret not in notify.scrub(f"POST to {url} failed with {secret}", url)
