@@ -123,7 +123,7 @@ def _reason(log: str) -> str:
     lines = [line for line in log.splitlines() if " - WARNING - " in line or " - ERROR - " in line]
     if not lines:
         return ""
-    return lines[-1].split(" - ", 2)[-1].strip()[:300]
+    return lines[-1].split(" - ", 2)[-1].strip().rstrip(".")[:300]
 
 
 def scrub(text: str, url: str) -> str:
