@@ -12,10 +12,11 @@ from typing import Any
 
 from journal import commits
 from journal.archive import Archive
+from journal.diff import Op
 from journal.errors import ConfigError, LockHeld, PushFailed
 from journal.history import Entry, Reader, ago, later
 from journal.lock import WriterLock
-from journal.models import Change
+from journal.models import Change, Revision
 from journal.state import ArticleRow, State
 from journal.terminal import describe, diff_inline, diff_side_by_side, safe, standalone_html, when
 
@@ -336,10 +337,10 @@ def diff_json(reader: Reader, ref: str, a: int | None, b: int | None) -> dict[st
     sid = row.sid or ""
     gap = (rev_b.time - rev_a.time).total_seconds()
 
-    def ops(found: tuple[Any, ...]) -> list[dict[str, str]]:
+    def ops(found: tuple[Op, ...]) -> list[dict[str, str]]:
         return [{"kind": op.kind, "text": op.text} for op in found]
 
-    def ref_json(revision: Any) -> dict[str, Any]:
+    def ref_json(revision: Revision) -> dict[str, Any]:
         return {
             "version": revision.version,
             "time": commits.iso(revision.time),
