@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import shutil
 import sys
 from collections.abc import Callable
@@ -26,6 +27,10 @@ app = typer.Typer(
 )
 source_app = typer.Typer(help="Manage the sources (feeds) the archive follows.", no_args_is_help=True)
 app.add_typer(source_app, name="source")
+notify_app = typer.Typer(
+    help="Notification targets (Apprise URLs, kept on this machine only).", no_args_is_help=True
+)
+app.add_typer(notify_app, name="notify")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,6 +70,14 @@ class Ctx:
         return resolve(self.given, Path.cwd())
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"journal {version('journal')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -77,6 +90,9 @@ def main(
             help="The archive directory (default: the archive you are in, else ./archive).",
         ),
     ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=_version, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """A git-backed change journal for online news."""
     ctx.obj = Ctx(archive)
@@ -210,17 +226,175 @@ def source_remove(ctx: typer.Context, name: str) -> None:
 @command(app, "track")
 def track_cmd(
     ctx: typer.Context,
-    url: str,
+    url: Annotated[str | None, typer.Argument(help="The article's URL.")] = None,
     source: Annotated[str | None, typer.Option(help="File it under this source.")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="A file of URLs, one a line (# comments).")
+    ] = None,
 ) -> None:
-    """Follow one article that no feed lists."""
-    from journal.sources import track
+    """Follow one article that no feed lists (or every URL of a file)."""
+    from journal.sources import track, track_many
 
-    name = track(_open(ctx), url, source, _now())
-    typer.echo(f'Tracking {url} in source {name}; "journal update" fetches it.')
+    if from_file is None:
+        if url is None:
+            raise typer.BadParameter("give a URL, or --from FILE")
+        name = track(_open(ctx), url, source, _now())
+        typer.echo(f'Tracking {_oneline(url)} in source {name}; "journal update" fetches it.')
+        return
+    added, known = track_many(_open(ctx), _lines(from_file), source, _now())
+    typer.echo(f"Tracking {len(added)} more URL(s); {len(known)} were tracked already.")
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise JournalError(f"Cannot read {path}: {exc}; give a UTF-8 text file.") from exc
+
+
+@command(app, "untrack")
+def untrack_cmd(ctx: typer.Context, url: str) -> None:
+    """Stop following a tracked article (its versions stay)."""
+    from journal.sources import untrack
+
+    name = untrack(_open(ctx), url, _now())
+    typer.echo(f"No longer tracking {_oneline(url)} (source {name}); its versions stay in the archive.")
+
+
+@command(source_app, "edit")
+def source_edit(
+    ctx: typer.Context,
+    name: str,
+    add_feed: Annotated[list[str] | None, typer.Option(help="Add this feed URL.")] = None,
+    drop_feed: Annotated[list[str] | None, typer.Option(help="Stop polling this feed URL.")] = None,
+    add_include: Annotated[list[str] | None, typer.Option(help="Add an include regex.")] = None,
+    drop_include: Annotated[list[str] | None, typer.Option(help="Drop an include regex.")] = None,
+    add_exclude: Annotated[list[str] | None, typer.Option(help="Add an exclude regex.")] = None,
+    drop_exclude: Annotated[list[str] | None, typer.Option(help="Drop an exclude regex.")] = None,
+) -> None:
+    """Add or drop a source's feeds and include/exclude regexes (one commit)."""
+    from journal.sources import edit
+
+    add = {"feeds": add_feed or [], "include": add_include or [], "exclude": add_exclude or []}
+    drop = {"feeds": drop_feed or [], "include": drop_include or [], "exclude": drop_exclude or []}
+    source = edit(
+        _open(ctx), name, {k: v for k, v in add.items() if v}, {k: v for k, v in drop.items() if v}, _now()
+    )
+    typer.echo(
+        f"Source {source.name}: {len(source.feeds)} feed(s), {len(source.include)} include, {len(source.exclude)} exclude."
+    )
+
+
+@command(source_app, "import")
+def source_import(ctx: typer.Context, file: Annotated[Path, typer.Argument(help="An OPML file.")]) -> None:
+    """Add the feeds of an OPML file (a feed reader's export) as sources."""
+    from journal.sources import import_opml
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise JournalError(
+            f"Cannot read {file}: {exc.strerror}; give the OPML file your reader exported."
+        ) from exc
+    added, skipped = import_opml(_open(ctx), data, str(file), _now())
+    for line in skipped:
+        typer.echo(f"skipped {_oneline(line)}", err=True)
+    count = sum(len(v) for v in added.values())
+    typer.echo(
+        f"Imported {count} feed(s) into {len(added)} source(s)." if added else "Nothing new to import."
+    )
+
+
+@command(source_app, "export")
+def source_export(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Write the sources as OPML 2.0, for any feed reader."""
+    from journal.sources import export_opml
+
+    data = export_opml(_open(ctx))
+    if output is None:
+        typer.echo(data.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {output}", err=True)
+
+
+# -- notifications -------------------------------------------------------------------
+
+
+@command(notify_app, "add")
+def notify_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.")],
+    url: Annotated[str, typer.Argument(help="An Apprise URL, or - to read it from stdin.")],
+    source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
+    change: Annotated[
+        list[str] | None, typer.Option(help="new, edit, removed, restored (default: all but new).")
+    ] = None,
+    min_size: Annotated[str | None, typer.Option(help="Leave out smaller edits: minor or major.")] = None,
+    title: Annotated[str | None, typer.Option(help="Only titles matching this regex.")] = None,
+    link: Annotated[str | None, typer.Option(help="Only article URLs matching this regex.")] = None,
+    digest: Annotated[int, typer.Option(help="One message per run telling up to N versions (0: off).")] = 0,
+) -> None:
+    """Add a notification target: an Apprise URL and its filters (kept out of history)."""
+    from journal import notifications, targets
+
+    secret = sys.stdin.readline().strip() if url == "-" else url
+    target = targets.make(
+        name, secret, sources=source or [], changes=change or [], min_size=min_size,
+        title=title, link=link, digest=digest > 0, digest_max=max(digest, 1),
+    )  # fmt: skip
+    shown = notifications.add(_open(ctx), target)
+    typer.echo(
+        f"Added target {name}: {shown['service']} at {shown['address']}; told of {', '.join(target.changes)}."
+    )
+
+
+@command(notify_app, "list")
+def notify_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the notification targets (addresses without their secrets) and their queues."""
+    from journal.notifications import listing
+    from journal.terminal import table
+
+    items = listing(_open(ctx))
+    if as_json:
+        _emit_json(items)
+        return
+    if not items:
+        typer.echo('No notification targets; add one with "journal notify add NAME APPRISE_URL".')
+        return
+    rows = [
+        [i["name"], i["service"], i["address"], ",".join(i["changes"]), str(i["sent"]), str(i["queued"]),
+         i["last_error"] or ""]
+        for i in items
+    ]  # fmt: skip
+    typer.echo(table(["target", "service", "address", "changes", "sent", "queued", "last error"], rows))
+
+
+@command(notify_app, "remove")
+def notify_remove(ctx: typer.Context, name: str) -> None:
+    """Remove a notification target and drop what was queued for it."""
+    from journal.notifications import remove
+
+    dropped = remove(_open(ctx), name)
+    typer.echo(f"Removed target {name}" + (f"; {dropped} queued message(s) dropped." if dropped else "."))
+
+
+@command(notify_app, "test")
+def notify_test(ctx: typer.Context, name: str) -> None:
+    """Send the latest change (marked as a test) to one target now."""
+    from journal.notifications import test
+
+    typer.echo(f"Sent a test message to {name} ({test(_open(ctx), name)}).")
 
 
 # -- updating ------------------------------------------------------------------------
+
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Also log each step (notifications sent, …).")]
 
 
 @command(app, "update")
@@ -232,14 +406,16 @@ def update_cmd(
     force: Annotated[bool, typer.Option(help="Check now, ignoring the schedule.")] = False,
     push: Annotated[bool, typer.Option(help="Push the archive when the run ends.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Poll the feeds, fetch due articles, commit every changed text."""
     from journal.services import run_update
 
     archive = _open_or_create(ctx)
-    with _reporter(quiet=as_json) as reporter:
+    with _reporter(quiet=as_json, silent=quiet, verbose=verbose) as reporter:
         summary = run_update(archive, articles or [], source or [], force, watch, push, reporter)
-    _print_summary(summary, as_json)
+    _print_summary(summary, as_json, quiet)
     _exit_for(summary, watch)
 
 
@@ -271,16 +447,18 @@ def reextract_cmd(
     ] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run summary as JSON.")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Re-extract latest versions made by an older extractor; commits them as `reextract`."""
     from journal.services import run_update
 
     archive = _open(ctx)
-    with _reporter(quiet=as_json) as reporter:
+    with _reporter(quiet=as_json, silent=quiet, verbose=verbose) as reporter:
         summary = run_update(
             archive, articles or [], source or [], False, False, False, reporter, reextract=True
         )
-    _print_summary(summary, as_json)
+    _print_summary(summary, as_json, quiet)
     _exit_for(summary, False)
 
 
@@ -294,10 +472,10 @@ def _exit_for(summary: dict[str, Any], watch: bool) -> None:
         raise typer.Exit(1)
 
 
-def _print_summary(summary: dict[str, Any], as_json: bool) -> None:
+def _print_summary(summary: dict[str, Any], as_json: bool, quiet: bool = False) -> None:
     if as_json:
         _emit_json(summary)
-    else:
+    elif not quiet:
         typer.echo(_render_summary(summary))
 
 
@@ -318,6 +496,9 @@ def _render_summary(summary: dict[str, Any]) -> str:
         lines.append(f"Pushed to {summary['pushed']}.")
     if summary.get("push_error"):
         lines.append(f"Push failed: {summary['push_error']}")
+    if summary.get("notifications"):
+        told = summary["notifications"]
+        lines.append(f"Notifications: {told['sent']} sent, {told['failed']} failed, {told['queued']} queued.")
     if summary.get("interrupted"):
         lines.append("Stopped early; everything fetched so far is committed.")
     return "\n".join(lines)
@@ -340,13 +521,26 @@ def _nothing_due(summary: dict[str, Any]) -> str:
 class _Reporter:
     """Progress bars on a terminal, plain log lines on stderr otherwise."""
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, silent: bool = False, verbose: bool = False):
         self.quiet = quiet
-        self.live = sys.stdout.isatty() and not quiet
+        self.silent = silent  # -q: not even notes
+        self.verbose = verbose  # -v: journal's own log lines too
+        self.live = sys.stdout.isatty() and not quiet and not silent
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
+        self._log: logging.Handler | None = None
 
     def __enter__(self) -> _Reporter:
+        if self.verbose and not self.silent:
+            reporter = self
+
+            class ToReporter(logging.Handler):
+                def emit(self, record: logging.LogRecord) -> None:
+                    reporter.note(record.getMessage())
+
+            self._log = ToReporter(logging.INFO)
+            logging.getLogger("journal").addHandler(self._log)
+            logging.getLogger("journal").setLevel(logging.INFO)
         if self.live:
             from rich.console import Console
             from rich.progress import (
@@ -367,6 +561,8 @@ class _Reporter:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+        if self._log is not None:
+            logging.getLogger("journal").removeHandler(self._log)
 
     def phase(self, name: str, total: int) -> None:
         if self._progress is not None:
@@ -386,6 +582,8 @@ class _Reporter:
             self.note(message)
 
     def note(self, message: str) -> None:
+        if self.silent:
+            return
         line = _oneline(message)
         if self._progress is not None:
             self._progress.console.print(line, markup=False, highlight=False)
@@ -393,8 +591,8 @@ class _Reporter:
             typer.echo(f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {line}", err=True)
 
 
-def _reporter(quiet: bool) -> _Reporter:
-    return _Reporter(quiet)
+def _reporter(quiet: bool, silent: bool = False, verbose: bool = False) -> _Reporter:
+    return _Reporter(quiet, silent, verbose)
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -504,10 +702,14 @@ def diff_cmd(
     word: Annotated[bool, typer.Option("--word", help="Inline word diff (the default).")] = False,
     as_html: Annotated[bool, typer.Option("--html", help="A standalone HTML page.")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The diff as JSON (as the web API's).")] = False,
 ) -> None:
     """What changed between two versions: paragraphs, then words."""
-    from journal.services import render_diff
+    from journal.services import diff_json, render_diff
 
+    if as_json:
+        _emit_json(diff_json(_reader(ctx), article, a, b))
+        return
     mode = "html" if as_html else "side" if side_by_side else "word"
     width = shutil.get_terminal_size((100, 24)).columns
     text = render_diff(_reader(ctx), article, a, b, mode, width, _color() and output is None)

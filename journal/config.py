@@ -27,7 +27,7 @@ author_email = "journal@localhost"
 # push_remote = "origin"
 # The branch to push to on that remote: a shard of a bigger archive pushes its own.
 # push_branch = "main"
-# Base URL of `journal serve`, used for links in Atom feeds.
+# Base URL of `journal serve`, used for links in Atom feeds and notifications.
 feed_base_url = "http://127.0.0.1:8000"
 
 [fetch]
@@ -336,3 +336,67 @@ def set_key(text: str, table: str, key: str, value: Any) -> str:
     result = tomlkit.dumps(doc)
     parse(result)
     return result
+
+
+def merge_feeds(text: str, feeds: dict[str, list[str]]) -> str:
+    """journal.toml text with each source's feeds added (new sources made)."""
+    doc = tomlkit.parse(text)
+    sources = doc.get("sources")
+    if sources is None:
+        sources = tomlkit.table(is_super_table=True)
+        doc["sources"] = sources
+    for name, urls in feeds.items():
+        if name not in sources:
+            table = tomlkit.table()
+            table["feeds"] = []
+            sources[name] = table
+        current = sources[name].setdefault("feeds", [])
+        current.extend(u for u in urls if u not in current)
+    result = tomlkit.dumps(doc)
+    parse(result)
+    return result
+
+
+def edit_source(text: str, name: str, add: dict[str, list[str]], drop: dict[str, list[str]]) -> str:
+    """journal.toml text with values added to or dropped from a source's `feeds`,
+    `include` and `exclude` lists; dropping a value the list lacks is an error."""
+    doc = tomlkit.parse(text)
+    sources = doc.get("sources")
+    if sources is None or name not in sources:
+        raise ConfigError(f'No source "{name}"; "journal source list" shows the sources.')
+    table = sources[name]
+    for key, values in drop.items():
+        current = table.get(key, [])
+        for value in values:
+            if value not in current:
+                raise ConfigError(
+                    f'Source "{name}" has no {key} entry {value!r}; "journal source list --json" shows them.'
+                )
+            current.remove(value)
+        if not current and key != "feeds":
+            del table[key]
+    for key, values in add.items():
+        if key == "feeds":
+            for url in values:
+                try:
+                    canonical(url)
+                except BadURL as exc:
+                    raise ConfigError(
+                        f"Feed {url!r} is not an http(s) URL; give the feed's full address."
+                    ) from exc
+        current = table.setdefault(key, [])
+        current.extend(v for v in values if v not in current)
+    result = tomlkit.dumps(doc)
+    parse(result)
+    return result
+
+
+def untrack_url(text: str, url: str) -> tuple[str, str]:
+    """journal.toml text without `url` in any source's `urls`, and that source's name."""
+    doc = tomlkit.parse(text)
+    for name, table in (doc.get("sources") or {}).items():
+        urls = table.get("urls", [])
+        if url in urls:
+            urls.remove(url)
+            return tomlkit.dumps(doc), str(name)
+    raise ConfigError(f'{url} is not tracked; "journal source list --json" shows the tracked URLs.')

@@ -14,7 +14,9 @@ from journal import document, schedule
 from journal.archive import Archive
 from journal.models import Change, Revision, Settings
 from journal.normalize import fingerprint
+from journal.outbox import Outbox
 from journal.state import ArticleRow, State
+from journal.targets import News
 from journal.urls import article_id
 
 log = logging.getLogger(__name__)
@@ -70,8 +72,10 @@ def catch_up(
     settings: Settings,
     now: float,
     progress: Callable[[int], None] | None = None,
+    outbox: Outbox | None = None,
 ) -> int:
-    """Apply the commits git has and the state does not; return how many."""
+    """Apply the commits git has and the state does not; return how many. Versions
+    caught up are owed to `outbox` (a rebuild from scratch owes nothing)."""
     head = archive.head()
     known = state.meta("head")
     if head is None or head == known:
@@ -81,7 +85,7 @@ def catch_up(
         state.reset()
         known = None
     rev = head if known is None else f"{known}..{head}"
-    return _apply(archive, state, settings, rev, head, now, progress)
+    return _apply(archive, state, settings, rev, head, now, progress, outbox if known else None)
 
 
 def reindex(
@@ -108,6 +112,7 @@ def _apply(
     head: str,
     now: float,
     progress: Callable[[int], None] | None,
+    outbox: Outbox | None = None,
 ) -> int:
     count = 0
     with state.transaction():
@@ -117,6 +122,8 @@ def _apply(
             for revision in batch:
                 data = texts.get(revision.blob) if revision.blob else None
                 _apply_one(state, settings, revision, data, now)
+                if outbox is not None:
+                    outbox.add(News.of(revision))
                 count += 1
             if progress:
                 progress(count)

@@ -18,9 +18,11 @@ from journal.diff import diff
 from journal.extractor import identity
 from journal.fetch import Response
 from journal.models import ArticleText, Change, ScheduleSettings, Settings
+from journal.outbox import Outbox
 from journal.pages import PageStore
 from journal.state import ArticleRow, State
 from journal.summary import Summary
+from journal.targets import News
 from journal.urls import article_path
 
 CHECKPOINT_EVERY = 500  # commits
@@ -46,6 +48,7 @@ class _Pending:
     text_fingerprint: str | None
     response: Response | None
     headline_meta: bool
+    size: str | None
 
 
 def rules_for(settings: Settings, row: ArticleRow) -> ScheduleSettings:
@@ -61,8 +64,10 @@ class Ledger:
         settings: Settings,
         summary: Summary,
         clock: Callable[[], float],
+        outbox: Outbox | None = None,
     ):
         self.archive = archive
+        self.outbox = outbox
         self.state = state
         self.settings = settings
         self.summary = summary
@@ -127,7 +132,9 @@ class Ledger:
         )
         self.writer.commit(message.render(), when, {path: data})
         row.path = path
-        self.pending.append(_Pending(row, change, version, now, message.title, text_fp, resp, headline_meta))
+        self.pending.append(
+            _Pending(row, change, version, now, message.title, text_fp, resp, headline_meta, size)
+        )
         self.summary.count(row.source, _COUNTER[change])
         self.summary.commits += 1
         if (
@@ -180,6 +187,8 @@ class Ledger:
             extractor=identity(self.settings.page_rules(row.source)),
             commit=commit,
         )
+        if self.outbox is not None:  # owed in the same transaction as the version's record
+            self.outbox.add(News(commit, row.path, row.source, item.change, item.title, row.url, item.size))
         resp = item.response
         if resp is not None and resp.status == 200:
             if row.sid:

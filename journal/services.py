@@ -13,10 +13,11 @@ from typing import Any
 
 from journal import commits, disk
 from journal.archive import Archive
+from journal.diff import Op
 from journal.errors import ConfigError, LockHeld, PushFailed, UsageError
 from journal.history import Entry, Reader, ago, later
 from journal.lock import WriterLock
-from journal.models import Change
+from journal.models import Change, Revision
 from journal.state import ArticleRow, State
 from journal.terminal import describe, diff_inline, diff_side_by_side, safe, standalone_html, when
 
@@ -40,11 +41,13 @@ def _read_state(archive: Archive, note: Callable[[str], None]) -> State:
         reindex(archive, note, state=state)
         return state
     from journal import index
+    from journal.outbox import Outbox
     from journal.sources import settings
 
     try:
         with WriterLock(archive.state_dir):
-            index.catch_up(archive, state, settings(archive), time.time())
+            # Versions a killed updater committed are owed to the targets, whoever catches up.
+            index.catch_up(archive, state, settings(archive), time.time(), outbox=Outbox.of(archive, state))
     except LockHeld:
         pass  # an update is running and catches up itself
     return state
@@ -370,6 +373,42 @@ def render_diff(
     if mode == "side":
         return diff_side_by_side(delta, old_label, new_label, width, color)
     return diff_inline(delta, old_label, new_label, color)
+
+
+def diff_json(reader: Reader, ref: str, a: int | None, b: int | None) -> dict[str, Any]:
+    """The diff as `GET /api/articles/ID/diff/A/B` answers it."""
+    from journal import links
+
+    row = reader.resolve(ref)
+    delta, rev_a, rev_b = reader.diff(row, a, b)
+    sid = row.sid or ""
+    gap = (rev_b.time - rev_a.time).total_seconds()
+
+    def ops(found: tuple[Op, ...]) -> list[dict[str, str]]:
+        return [{"kind": op.kind, "text": op.text} for op in found]
+
+    def ref_json(revision: Revision) -> dict[str, Any]:
+        return {
+            "version": revision.version,
+            "time": commits.iso(revision.time),
+            "commit": revision.commit,
+            "html": links.version("", sid, revision.version),
+        }
+
+    return {
+        "article": sid,
+        "a": ref_json(rev_a),
+        "b": ref_json(rev_b),
+        "gap": later(gap) if gap > 0 else None,
+        "summary": delta.summary(),
+        "change_size": delta.size(),
+        "words": delta.words(),
+        "fields": [{"name": f.name, "old": f.old, "new": f.new, "ops": ops(f.ops)} for f in delta.fields],
+        "rows": [
+            {"kind": r.kind, "old": r.old, "new": r.new, "caption": r.caption, "ops": ops(r.ops)}
+            for r in delta.rows
+        ],
+    }
 
 
 def _iso(stamp: float | None) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from journal import commits, config, disk, outlets
+from journal import commits, config, disk, opml, outlets
 from journal.archive import CONFIG_FILE, Archive, Identity, Writer
 from journal.errors import ConfigError, UsageError
 from journal.lock import WriterLock
@@ -83,6 +83,88 @@ def track(archive: Archive, url: str, source: str | None, now: datetime) -> str:
     text = config.track_url(archive.read_config(), name, url)
     commit_config(archive, text, f"journal: track {url}", f"source: {name}", now)
     return name
+
+
+def track_many(
+    archive: Archive, lines: list[str], source: str | None, now: datetime
+) -> tuple[list[str], list[str]]:
+    """Follow every URL of a list (one a line; blank lines and # comments skipped) in
+    one commit. Returns (tracked, already tracked); a bad line is an error naming it,
+    and then nothing is tracked."""
+    wanted: list[str] = []
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            wanted.append(canonical(text))
+        except BadURL as exc:
+            raise ConfigError(
+                f"line {number}: {exc}; nothing was tracked. Fix the line and run again."
+            ) from exc
+    text, added, known = archive.read_config(), [], []
+    for url in dict.fromkeys(wanted):
+        try:
+            text = config.track_url(text, source or source_name(host_of(url)), url)
+            added.append(url)
+        except ConfigError:
+            known.append(url)
+    if added:
+        commit_config(archive, text, f"journal: track {len(added)} URLs", "\n".join(added), now)
+    return added, known
+
+
+def untrack(archive: Archive, url: str, now: datetime) -> str:
+    """Stop following a tracked URL: out of journal.toml, and no more checks of its
+    article (its versions stay). Returns the source it was in."""
+    try:
+        url = canonical(url)
+    except BadURL as exc:
+        raise ConfigError(f"{exc}; give the tracked article's full http(s) address.") from exc
+    text, name = config.untrack_url(archive.read_config(), url)
+    commit_config(archive, text, f"journal: untrack {url}", f"source: {name}", now)
+    with WriterLock(archive.state_dir, wait=30):
+        state = State.open(archive.state_dir)
+        try:
+            row = state.article_by_alias(url)
+            if row is not None:
+                row.next_check = None
+                state.save(row)
+        finally:
+            state.close()
+    return name
+
+
+def edit(
+    archive: Archive, name: str, add: dict[str, list[str]], drop: dict[str, list[str]], now: datetime
+) -> Source:
+    """Add or drop a source's feeds and include/exclude regexes, in one commit."""
+    text = config.edit_source(archive.read_config(), name, add, drop)
+    changes = [f"+{k} {v}" for k, vs in add.items() for v in vs] + [
+        f"-{k} {v}" for k, vs in drop.items() for v in vs
+    ]
+    commit_config(archive, text, f"journal: edit source {name}", "\n".join(changes), now)
+    source = settings(archive).source(name)
+    assert source is not None
+    return source
+
+
+def import_opml(
+    archive: Archive, data: bytes, where: str, now: datetime
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Add the feeds of an OPML file (one commit); returns the feeds added by source,
+    and a line for each outline left out."""
+    feeds, skipped = opml.read(data, where)
+    todo = opml.plan(feeds, settings(archive).sources)
+    if todo:
+        text = config.merge_feeds(archive.read_config(), todo)
+        count = sum(len(v) for v in todo.values())
+        commit_config(archive, text, f"journal: import {count} feeds from OPML", "\n".join(todo), now)
+    return todo, skipped
+
+
+def export_opml(archive: Archive) -> bytes:
+    return opml.write(settings(archive).sources)
 
 
 def source_name(host: str) -> str:

@@ -64,6 +64,7 @@ class Summary:
     interrupted: bool = False
     next_poll: float | None = None  # when a feed is due next (UNIX seconds)
     next_check: float | None = None  # when an article is due next
+    notifications: dict[str, int] | None = None  # sent, failed, queued (when targets are set)
 
     def count(self, source: str, key: str) -> None:
         self.counts.setdefault(source, Counter())[key] += 1
@@ -120,6 +121,7 @@ class Summary:
             "error": self.failure(),
             "next_poll": _iso(self.next_poll),
             "next_check": _iso(self.next_check),
+            **({"notifications": self.notifications} if self.notifications is not None else {}),
         }
 
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from journal import disk, index, schedule
 from journal.archive import Archive
@@ -36,6 +37,7 @@ from journal.interrupt import Interrupt
 from journal.ledger import Ledger
 from journal.lock import WriterLock
 from journal.models import Settings, Source
+from journal.outbox import Outbox
 from journal.polling import FeedPoller
 from journal.sources import commit_hand_edits
 from journal.state import ArticleRow, State
@@ -43,9 +45,13 @@ from journal.summary import QuietReporter, Reporter, Summary
 from journal.urls import host_of
 from journal.workers import ExtractorPool
 
+if TYPE_CHECKING:
+    from journal.courier import Courier
+
 __all__ = ["Options", "Reporter", "Summary", "run"]
 
 PROGRESS_EVERY = 10.0  # seconds between progress lines (cron logs show a long run moving)
+NOTIFY_SECONDS = 60.0  # at the end of a run, time to send what is due; the rest waits for the next
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,8 @@ def run(
             state = State.open(archive.state_dir, reporter.note)
             try:
                 every = progress_every or PROGRESS_EVERY
-                updater = _Updater(archive, state, options, reporter, clock, pool, every)
+                outbox = Outbox.of(archive, state, clock)
+                updater = _Updater(archive, state, options, reporter, clock, pool, every, outbox)
                 return asyncio.run(updater.main(watch, max_cycles))
             finally:
                 state.close()
@@ -94,8 +101,10 @@ class _Updater:
         clock: Callable[[], float],
         pool: ExtractorPool,
         progress_every: float,
+        outbox: Outbox | None = None,
     ):
         self.archive = archive
+        self.outbox = outbox
         self.state = state
         self.options = options
         self.reporter = reporter
@@ -114,22 +123,41 @@ class _Updater:
                 loop.add_signal_handler(sig, self._stop, sig)
         total = Summary(started=self._now())
         passes = 0
+        courier = self._courier()
+        sending = asyncio.create_task(courier.run()) if courier else None
         try:
             while True:
                 total.add(await self.one_pass())
                 passes += 1
+                if courier and watch:
+                    await courier.round(digests=True)
                 if not watch or self.stopping.is_set() or passes == max_cycles:
                     break
                 await self._sleep_until_due()
                 if self.stopping.is_set():
                     break
         finally:
+            if courier and sending:
+                courier.stop()
+                await sending  # lets a message in flight be recorded
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+        if courier:
+            # Stopped by a signal: a short grace, whoever stops us may not wait a minute.
+            grace = NOTIFY_SECONDS if not self.stopping.is_set() else 5.0
+            total.notifications = await courier.finish(grace)
         total.finished = self._now()
         total.interrupted = self.stopping.is_set()
         return total
+
+    def _courier(self) -> Courier | None:
+        if self.outbox is None:
+            return None
+        from journal.courier import Courier  # Apprise is loaded only when there are targets
+
+        settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
+        return Courier(self.archive, self.outbox, settings.feed_base_url, self.reporter, self.clock)
 
     def _stop(self, sig: int) -> None:
         if self.stopping.is_set():
@@ -155,12 +183,12 @@ class _Updater:
         if commit_hand_edits(self.archive, self._now()):
             self.reporter.note("committed the hand edits of journal.toml as a configuration commit")
         self.state.forget_feeds(settings.feed_urls())
-        caught = index.catch_up(self.archive, self.state, settings, self.clock())
+        caught = index.catch_up(self.archive, self.state, settings, self.clock(), outbox=self.outbox)
         if caught:
             self.reporter.note(f"recorded {caught} commits that the state had missed")
         self._sync_worktree()
         sources = self._sources(settings)
-        ledger = Ledger(self.archive, self.state, settings, summary, self.clock)
+        ledger = Ledger(self.archive, self.state, settings, summary, self.clock, self.outbox)
         try:
             with self.state.batch():
                 tickers = [
