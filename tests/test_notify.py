@@ -65,10 +65,10 @@ def test_edits_and_a_removal_reach_the_webhook_and_the_mailbox_once_each(
     expected = commits_of(cli, "new") + commits_of(cli, "edit") + commits_of(cli, "removed")
     assert sorted(told([h["message"] for h in hooks])) == sorted(expected)
     edit = next(h for h in hooks if "version 2" in h["title"])
-    assert edit["title"] == "daily: Defence chiefs hold first talks in a year (version 2, minor)"
+    assert edit["title"] == "daily: Defence chiefs hold first talks in a year (version 2, major)"
     body = edit["message"]
     assert body.startswith("Defence chiefs discuss conflict → Defence chiefs hold first talks in a year\n")
-    assert re.search(r"daily · version 2 · \(\d+ seconds? later\) · minor · words \+2 -3", body)
+    assert re.search(r"daily · version 2 · \(\d+ seconds? later\) · major · words \+2 -3", body)
     assert "[-areas of divergence-]{+deep disagreements+}" in body
     assert f"Article: {first}" in body
     assert "Diff: http://127.0.0.1:8000/articles/" in body and "/diff/1/2" in body
@@ -78,7 +78,7 @@ def test_edits_and_a_removal_reach_the_webhook_and_the_mailbox_once_each(
         commits_of(cli, "edit") + commits_of(cli, "removed")
     )
     mail = next(m for m in mails if "version 2" in m["Subject"])
-    assert mail["Subject"] == "daily: Defence chiefs hold first talks in a year (version 2, minor)"
+    assert mail["Subject"] == "daily: Defence chiefs hold first talks in a year (version 2, major)"
     html = mail.get_body(("html",)).get_content()
     assert "<del>areas of divergence</del><ins>deep disagreements</ins>" in html
     assert f'<a href="{first}">' in html
