@@ -73,10 +73,15 @@ def test_list_items_and_line_breaks_are_separate_paragraphs() -> None:
 def test_json_ld_supplies_missing_metadata() -> None:
     ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "From JSON-LD",
           "datePublished": "2020-01-02T03:04:05Z", "author": [{"@type": "Person", "name": "Ada Writer"}]}  # fmt: skip
-    html = article_html("ignored", PARAS, byline=None, published=None).replace(
-        '<meta property="og:title" content="ignored">',
-        f'<script type="application/ld+json">{json.dumps(ld)}</script>',
-    )
+    html = (
+        article_html("ignored", PARAS, byline=None, published=None)
+        .replace(
+            '<meta property="og:title" content="ignored">',
+            f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+        )
+        .replace("<title>ignored | The Daily Fixture</title>", "")
+        .replace("<h1>ignored</h1>", "")
+    )  # a page that shows no headline of its own
     found = extracted(html)
     assert found.title == "From JSON-LD"
     assert found.byline == "Ada Writer"
@@ -116,7 +121,8 @@ NOT_ARTICLES = {
     "error page with 200": article_html(
         "Page not found", ["Sorry, the page you are looking for does not exist or has moved."]
     ),
-    "short stub": article_html("Stub", ["Just one short line."]),
+    "headline and nothing under it": article_html("Stub", []),
+    "text under no headline": f"<html><body><main><p>{PARAS[0]}</p><p>{PARAS[1]}</p></main></body></html>",
 }
 
 
@@ -252,5 +258,5 @@ def test_a_caption_the_extractor_read_as_a_paragraph_is_only_a_caption() -> None
 
 
 def test_captions_do_not_make_a_page_an_article() -> None:
-    short = article_html("Brief", ["Too short."], blocks={0: figure("A long caption " * 20, "/x.jpg")})
-    assert not isinstance(extract(short, URL), Extraction)
+    photo = article_html("Brief", [], blocks={0: figure("A long caption " * 20, "/x.jpg")})
+    assert not isinstance(extract(photo, URL), Extraction)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from journal.normalize import clean, fingerprint, is_boilerplate, paragraphs
+from journal.furniture import is_furniture as is_boilerplate
+from journal.normalize import clean, fingerprint, paragraphs
 
 
 @pytest.mark.parametrize(

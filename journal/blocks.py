@@ -1,0 +1,384 @@
+"""The page as a reader sees it: its text in blocks, and what each block is.
+
+trafilatura finds where the article is. This module reads the same page block by block
+(every element that is not inline starts and ends a block, and so does a `<br>`; the
+cells of a table row stay one line) and marks what a reader tells by looking: the words
+inside links and buttons, and the blocks that sit in navigation, footers, figures or
+widgets (a box holding a form field, with little text). `Reading.settle` then holds
+trafilatura's paragraphs against the page:
+
+- a paragraph glued from several blocks (a short page comes out as one: headline,
+  byline, text, "Share Comments") is split where the page's blocks part, so each block
+  is judged on its own;
+- text from navigation, footers and widgets, and a short block that is mostly link or
+  button text and no sentence (a share bar, "941 comments", a list of tags), is furniture;
+- prose that trafilatura left out between the article's first and last paragraphs comes
+  back at its place: a box inside the article body (a correction, a disclosure) whose
+  text is sentences, not links, not a widget.
+
+Nothing here depends on a class name or an id: a redesign that renames them reads the same.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from lxml import etree
+
+from journal import normalize
+
+# Elements inside a line of text; every other element starts and ends a block.
+INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
+    "ins", "kbd", "label", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+    "time", "u", "var", "wbr",
+})  # fmt: skip
+# Elements whose text a reader never sees.
+UNSEEN = frozenset(
+    {"script", "style", "noscript", "template", "svg", "head", "title", "select", "option", "textarea"}
+)
+_CELLS = frozenset({"td", "th"})  # a row's cells are one line, as tables are read row by row
+_CHROME = frozenset({"nav", "footer"})  # never the article's text
+_FIELDS = frozenset({"input", "select", "textarea"})  # what makes a box a widget (a button alone does not)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LINKED = frozenset({"a", "button"})
+WIDGET_WORDS = 40  # a box with a form field and more text than this is not a widget
+_SENTENCE_END = ".!?。！？…"
+_QUOTES = "'\"”’)»"
+
+
+@dataclass(frozen=True)
+class Block:
+    start: int  # its first word's index among the page's words
+    end: int
+    text: str  # as shown, one line
+    owner: etree._Element  # the innermost element that is not inline around it
+    kind: str  # "text", "heading", "chrome", "widget" or "figure"
+
+
+@dataclass(frozen=True)
+class Reading:
+    blocks: tuple[Block, ...]
+    letters: str  # the page's words run together: found the same whether or not words were glued
+    starts: tuple[int, ...]  # where each word starts in `letters`
+    linked: bytes  # 1 for a word inside a link or a button
+    block_starts: tuple[int, ...]  # each block's first word
+
+    def settle(self, paragraphs: list[str]) -> list[str]:
+        """trafilatura's paragraphs held against the page (see the module's docstring)."""
+        placed: list[tuple[int, int, str]] = []  # (word index, order, text)
+        covered: set[int] = set()  # blocks that trafilatura's paragraphs read
+        cursor, at = 0, 0
+        for order, paragraph in enumerate(paragraphs):
+            found = self._find(paragraph, cursor)
+            if found is None:
+                placed.append((at, order, paragraph))  # not on the page as such: it stays where it was
+                continue
+            first, last = found
+            cursor, at = self._char(last), first
+            for start, end, piece in self._pieces(paragraph, first, last):
+                blocks = self._blocks(start, end)
+                covered.update(blocks)
+                if not self._furniture(start, end, blocks):
+                    placed.append((start, order, piece))
+        if covered:
+            for block in self._left_out(covered):
+                placed.append((block.start, -1, block.text))
+        return [text for _, _, text in sorted(placed, key=lambda p: (p[0], p[1]))]
+
+    def _char(self, word: int) -> int:
+        return self.starts[word] if word < len(self.starts) else len(self.letters)
+
+    def _find(self, paragraph: str, cursor: int) -> tuple[int, int] | None:
+        """The words [first, last) of the page that a paragraph is: its letters, from a
+        word's start to a word's end, after `cursor` if they are there, else anywhere."""
+        key = "".join(normalize.WORD.findall(normalize.comparable_form(paragraph)))
+        if not key:
+            return None
+        for begin in (cursor, 0):
+            at = self.letters.find(key, begin)
+            while at >= 0:
+                first = bisect_left(self.starts, at)
+                last = bisect_left(self.starts, at + len(key))
+                if self._char(first) == at and self._char(last) == at + len(key):
+                    return first, last
+                at = self.letters.find(key, at + 1)
+        return None
+
+    def _pieces(self, paragraph: str, first: int, last: int) -> list[tuple[int, int, str]]:
+        """The paragraph cut where the page's blocks part: (first word, end, text) each."""
+        cuts = []
+        for block in self.blocks[self._block_at(first) + 1 :]:
+            if block.start >= last:
+                break
+            cuts.append(block.start)
+        if not cuts:
+            return [(first, last, paragraph)]
+        text = normalize.clean(paragraph)
+        spans = [m.span() for m in normalize.WORD.finditer(normalize.comparable_form(text))]
+        pieces, begin, begin_char = [], first, 0
+        for cut in cuts:
+            char = _position(text, spans, self._char(cut) - self._char(first))
+            pieces.append((begin, cut, text[begin_char:char].strip()))
+            begin, begin_char = cut, char
+        pieces.append((begin, last, text[begin_char:].strip()))
+        return [p for p in pieces if p[2]]
+
+    def _block_at(self, word: int) -> int:
+        return bisect_right(self.block_starts, word) - 1
+
+    def _blocks(self, start: int, end: int) -> list[int]:
+        first = self._block_at(start)
+        out = [first]
+        for i in range(first + 1, len(self.blocks)):
+            if self.blocks[i].start >= end:
+                break
+            out.append(i)
+        return out
+
+    def _furniture(self, start: int, end: int, blocks: list[int]) -> bool:
+        """Text from navigation, footers or widgets; a short line of links or buttons."""
+        kinds = {self.blocks[i].kind for i in blocks}
+        if kinds <= {"chrome", "widget"}:
+            return True
+        if kinds == {"heading"}:
+            return self._labels_links(blocks[-1])
+        if "heading" in kinds or "figure" in kinds:
+            return False
+        return self._link_line(start, end)
+
+    def _link_line(self, start: int, end: int) -> bool:
+        """Mostly link or button text, and no sentence."""
+        linked = sum(self.linked[start:end])
+        block = self.blocks[self._block_at(end - 1)]
+        return linked * 2 > end - start and not _sentence(block.text)
+
+    def _labels_links(self, heading: int) -> bool:
+        """A heading over nothing but lines of links ("More stories", "Trending"): the
+        blocks after it, up to the next heading, in the element that holds it (or, when
+        that holds only the heading, the one around that)."""
+        parent = self.blocks[heading].owner.getparent()
+        scopes = [parent, parent.getparent()] if parent is not None else []
+        for scope in scopes:
+            if scope is None:
+                return False
+            section = []
+            for block in self.blocks[heading + 1 :]:
+                if block.kind == "heading" or scope not in _lineage(block.owner):
+                    break
+                section.append(block)
+            if section:
+                return all(self._link_line(b.start, b.end) for b in section)
+        return False
+
+    def _left_out(self, covered: set[int]) -> list[Block]:
+        """The prose blocks between the first and the last block trafilatura read that it
+        left out, box by box: a box (the largest element around such blocks that holds
+        none it read) comes back when its text is sentences, not links or a widget."""
+        lo, hi = min(covered), max(covered)
+        bearing: set[etree._Element] = set()
+        for i in covered:
+            bearing.update(_lineage(self.blocks[i].owner))
+        boxes: dict[etree._Element | Block, list[Block]] = {}
+        for i in range(lo + 1, hi):
+            block = self.blocks[i]
+            if i in covered:
+                continue
+            box: etree._Element | Block = block
+            for element in _lineage(block.owner):
+                if element in bearing:
+                    break
+                box = element
+            boxes.setdefault(box, []).append(block)
+        out: list[Block] = []
+        for members in boxes.values():
+            if _prose(members, self.linked):
+                out += members
+        return out
+
+
+def _position(text: str, spans: list[tuple[int, int]], letters: int) -> int:
+    """Where in `text`, whose words stand at `spans`, the page's next block starts: after
+    `letters` letters of its words. At a word's start that is the first space before the
+    word (a quote mark opening it goes with it); inside a word the page shows as two, there."""
+    previous = 0
+    for start, end in spans:
+        if letters < end - start:
+            if letters:
+                return start + letters
+            gap = text.find(" ", previous, start)
+            return gap if gap >= 0 else start
+        letters -= end - start
+        previous = end
+    return len(text)
+
+
+def _prose(blocks: list[Block], linked: bytes) -> bool:
+    if any(b.kind not in ("text", "heading") for b in blocks):
+        return False
+    words = sum(b.end - b.start for b in blocks)
+    links = sum(sum(linked[b.start : b.end]) for b in blocks)
+    if not words or links * 4 > words:
+        return False
+    return any(b.kind == "text" and _sentence(b.text) and b.end - b.start >= 4 for b in blocks)
+
+
+def _sentence(text: str) -> bool:
+    return text.rstrip(_QUOTES)[-1:] in _SENTENCE_END
+
+
+def _lineage(element: etree._Element) -> list[etree._Element]:
+    out = []
+    node: etree._Element | None = element
+    while node is not None:
+        out.append(node)
+        node = node.getparent()
+    return out
+
+
+def read(root: etree._Element) -> Reading:
+    """The blocks of the page under `root` (its <body>), in reading order."""
+    walker = _Walker(root)
+    walker.walk()
+    starts, at = [], 0
+    for word in walker.words:
+        starts.append(at)
+        at += len(word)
+    found = tuple(walker.blocks)
+    return Reading(
+        found, "".join(walker.words), tuple(starts), bytes(walker.linked), tuple(b.start for b in found)
+    )
+
+
+class _Walker:
+    """One walk of the tree, collecting blocks."""
+
+    def __init__(self, root: etree._Element):
+        self.root = root
+        self.blocks: list[Block] = []
+        self.words: list[str] = []
+        self.linked = bytearray()
+        self.pieces: list[tuple[str, bool]] = []  # the text of the block being read
+        self.widgets = _widgets(root)
+
+    def walk(self) -> None:
+        stack: list[etree._Element] = []
+        skipping = 0  # depth inside an element a reader does not see
+        links = 0  # depth inside links and buttons
+        for event, node in etree.iterwalk(self.root, events=("start", "end", "comment", "pi")):
+            if event in ("comment", "pi"):
+                if not skipping and node.tail:
+                    self.pieces.append((node.tail, links > 0))
+                continue
+            tag = node.tag if isinstance(node.tag, str) else ""
+            if event == "start":
+                if skipping or _unseen(node, tag):
+                    skipping += 1
+                    continue
+                if tag not in INLINE and tag not in _CELLS:
+                    self.flush(stack)
+                stack.append(node)
+                links += tag in _LINKED
+                if tag in _CELLS:
+                    self.pieces.append((" ", False))
+                if node.text:
+                    self.pieces.append((node.text, links > 0))
+                continue
+            if skipping:
+                skipping -= 1
+                if skipping:
+                    continue
+            else:
+                if tag not in INLINE and tag not in _CELLS:
+                    self.flush(stack)  # a block ends (a <br> too)
+                stack.pop()
+                links -= tag in _LINKED
+                if tag in _CELLS:
+                    self.pieces.append((" ", False))
+            if node is not self.root and node.tail:
+                self.pieces.append((node.tail, links > 0))
+        self.flush(stack)
+
+    def flush(self, stack: list[etree._Element]) -> None:
+        """End the block being read: its words join the page's, with what it is."""
+        if not self.pieces:
+            return
+        pieces = [(normalize.comparable_form(text), linked) for text, linked in self.pieces]
+        self.pieces.clear()
+        raw = "".join(text for text, _ in pieces)
+        found = list(normalize.WORD.finditer(raw))
+        if not found:
+            return
+        marks = bytearray()
+        for text, linked in pieces:
+            marks += bytes([linked]) * len(text)
+        owner = next((n for n in reversed(stack) if n.tag not in INLINE and n.tag not in _CELLS), self.root)
+        start = len(self.words)
+        self.words += [m.group(0) for m in found]
+        self.linked += bytes(marks[m.start()] for m in found)
+        kind = self._kind(stack, owner)
+        self.blocks.append(Block(start, len(self.words), normalize.clean(raw), owner, kind))
+
+    def _kind(self, stack: list[etree._Element], owner: etree._Element) -> str:
+        tags = {n.tag for n in stack}
+        if tags & _CHROME:
+            return "chrome"
+        if "figure" in tags:
+            return "figure"
+        if any(n in self.widgets for n in stack):
+            return "widget"
+        return "heading" if owner.tag in _HEADINGS else "text"
+
+
+def _unseen(node: etree._Element, tag: str) -> bool:
+    if not tag or tag in UNSEEN or tag == "input":
+        return True
+    if node.get("hidden") is not None or (node.get("aria-hidden") or "").lower() == "true":
+        return True
+    style = (node.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def _widgets(root: etree._Element) -> set[etree._Element]:
+    """The boxes around form fields (a newsletter sign-up, a search, a poll): the form,
+    with the smallest element around it that holds other text when that text is what a
+    box says about its form (a heading, one short paragraph), never the article's."""
+    counts: dict[etree._Element, int] = {}
+
+    def words(node: etree._Element) -> int:
+        if node not in counts:
+            counts[node] = normalize.word_count(" ".join(str(t) for t in node.itertext()))
+        return counts[node]
+
+    boxes: set[etree._Element] = set()
+    for field in root.iter(*_FIELDS):
+        if (field.get("type") or "").lower() == "hidden":
+            continue
+        form = next((a for a in field.iterancestors("form")), field.getparent())
+        if form is None:
+            continue
+        box, node = form, form.getparent()
+        while node is not None and node is not root and node.tag not in _ARTICLE:
+            outside = words(node) - words(form)
+            if outside > 0:
+                if _says_about(node, form, outside) and words(node) <= WIDGET_WORDS:
+                    box = node
+                break
+            node = node.getparent()
+        boxes.add(box)
+    return boxes
+
+
+def _says_about(box: etree._Element, form: etree._Element, words: int) -> bool:
+    """Whether the text of `box` beside `form` is a box's: no headline, at most one
+    paragraph, and a heading over it or a few words only."""
+    if box.find(".//h1") is not None:
+        return False
+    inside = set(form.iter())
+    paragraphs = [n for n in box.iter("p", "li", "blockquote") if n not in inside]
+    headed = any(n not in inside for n in box.iter("h2", "h3", "h4", "h5", "h6"))
+    return len(paragraphs) <= 1 and (headed or words <= 15)
+
+
+_ARTICLE = frozenset({"article", "main", "body"})
