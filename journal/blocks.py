@@ -65,10 +65,11 @@ class Reading:
     linked: bytes  # 1 for a word inside a link or a button
     block_starts: tuple[int, ...]  # each block's first word
 
-    def settle(self, paragraphs: list[str]) -> list[str]:
+    def settle(self, paragraphs: list[str], container: etree._Element | None = None) -> list[str]:
         """trafilatura's paragraphs held against the page (see the module's docstring)."""
         placed: list[tuple[int, int, str]] = []  # (word index, order, text)
         covered: set[int] = set()  # blocks that trafilatura's paragraphs read
+        kept: set[int] = set()  # those of them that are the article's text
         cursor, at = 0, 0
         for order, paragraph in enumerate(paragraphs):
             found = self._find(paragraph, cursor)
@@ -82,8 +83,9 @@ class Reading:
                 covered.update(blocks)
                 if not self._furniture(start, end, blocks):
                     placed.append((start, order, piece))
+                    kept.update(blocks)
         if covered:
-            for block in self._left_out(covered):
+            for block in self._left_out(covered, kept, container):
                 placed.append((block.start, -1, block.text))
         return [text for _, _, text in sorted(placed, key=lambda p: (p[0], p[1]))]
 
@@ -155,9 +157,10 @@ class Reading:
         return linked * 2 > end - start and not _sentence(block.text)
 
     def _labels_links(self, heading: int) -> bool:
-        """A heading over nothing but lines of links ("More stories", "Trending"): the
-        blocks after it, up to the next heading, in the element that holds it (or, when
-        that holds only the heading, the one around that)."""
+        """A heading over lines of links ("More stories", "Trending"): two or more of them
+        right after it, or nothing else up to the next heading in the element that holds
+        it (or, when that holds only the heading, the one around that). A linked heading
+        is a link of such a list."""
         parent = self.blocks[heading].owner.getparent()
         scopes = [parent, parent.getparent()] if parent is not None else []
         for scope in scopes:
@@ -165,37 +168,53 @@ class Reading:
                 return False
             section = []
             for block in self.blocks[heading + 1 :]:
-                if block.kind == "heading" or scope not in _lineage(block.owner):
+                if scope not in _lineage(block.owner):
                     break
-                section.append(block)
+                if block.kind == "heading" and not self._link_line(block.start, block.end):
+                    break  # the next section
+                section.append(self._link_line(block.start, block.end))
             if section:
-                return all(self._link_line(b.start, b.end) for b in section)
+                run = next((i for i, linked in enumerate(section) if not linked), len(section))
+                return run >= 2 or run == len(section)
         return False
 
-    def _left_out(self, covered: set[int]) -> list[Block]:
-        """The prose blocks between the first and the last block trafilatura read that it
-        left out, box by box: a box (the largest element around such blocks that holds
-        none it read) comes back when its text is sentences, not links or a widget."""
+    def _left_out(self, covered: set[int], kept: set[int], container: etree._Element | None) -> list[Block]:
+        """The prose blocks of the article that trafilatura left out: between the first and
+        the last block it read, or inside the element that holds all it read (a correction
+        at the end of the body), box by box. A box (the largest element around such blocks
+        that holds none it read) comes back when its text is sentences, not links or a
+        widget; a heading comes back over text that is the article's."""
         lo, hi = min(covered), max(covered)
-        bearing: set[etree._Element] = set()
-        for i in covered:
-            bearing.update(_lineage(self.blocks[i].owner))
-        boxes: dict[etree._Element | Block, list[Block]] = {}
-        for i in range(lo + 1, hi):
-            block = self.blocks[i]
+        lineages = [_lineage(self.blocks[i].owner) for i in covered]
+        bearing = set().union(*lineages)
+        common = set(lineages[0]).intersection(*lineages[1:])
+        holder = next((n for n in lineages[0] if n in common), None)
+        holders = {n for n in (holder, container) if n is not None and n.tag not in ("body", "html")}
+        boxes: dict[etree._Element | Block, list[int]] = {}
+        for i, block in enumerate(self.blocks):
             if i in covered:
                 continue
+            lineage = _lineage(block.owner)
+            if not (lo < i < hi or holders.intersection(lineage)):
+                continue
             box: etree._Element | Block = block
-            for element in _lineage(block.owner):
+            for element in lineage:
                 if element in bearing:
                     break
                 box = element
-            boxes.setdefault(box, []).append(block)
-        out: list[Block] = []
+            boxes.setdefault(box, []).append(i)
+        chosen: set[int] = set()
+        headings = []
         for members in boxes.values():
-            if _prose(members, self.linked):
-                out += members
-        return out
+            found = [self.blocks[i] for i in members]
+            if _prose(found, self.linked):
+                chosen.update(members)
+            elif all(b.kind == "heading" and not self._link_line(b.start, b.end) for b in found):
+                headings.append(members)
+        for members in reversed(headings):  # a run of headings: the last one decides first
+            if members[-1] + 1 in chosen or members[-1] + 1 in kept:
+                chosen.update(members)
+        return [self.blocks[i] for i in sorted(chosen)]
 
 
 def _position(text: str, spans: list[tuple[int, int]], letters: int) -> int:
@@ -215,13 +234,20 @@ def _position(text: str, spans: list[tuple[int, int]], letters: int) -> int:
 
 
 def _prose(blocks: list[Block], linked: bytes) -> bool:
+    """Whether a box left out is prose: text, not links, widgets or figures, with sentences
+    in it and few lines that are not (a gallery's "Full Screen", "1 of 24", "Close" are
+    the labels of a viewer, not an article's text), and no line of links or buttons."""
     if any(b.kind not in ("text", "heading") for b in blocks):
         return False
     words = sum(b.end - b.start for b in blocks)
     links = sum(sum(linked[b.start : b.end]) for b in blocks)
     if not words or links * 4 > words:
         return False
-    return any(b.kind == "text" and _sentence(b.text) and b.end - b.start >= 4 for b in blocks)
+    if any(sum(linked[b.start : b.end]) * 2 > b.end - b.start and not _sentence(b.text) for b in blocks):
+        return False  # a box with a line of links or buttons: a promotion ("SUBSCRIBE", "Read more")
+    sentences = sum(1 for b in blocks if b.kind == "text" and _sentence(b.text) and b.end - b.start >= 4)
+    others = sum(1 for b in blocks if b.kind == "text" and not _sentence(b.text))
+    return sentences > 0 and others <= max(1, sentences // 2)
 
 
 def _sentence(text: str) -> bool:
@@ -341,9 +367,9 @@ def _unseen(node: etree._Element, tag: str) -> bool:
 
 
 def _widgets(root: etree._Element) -> set[etree._Element]:
-    """The boxes around form fields (a newsletter sign-up, a search, a poll): the form,
-    with the smallest element around it that holds other text when that text is what a
-    box says about its form (a heading, one short paragraph), never the article's."""
+    """The boxes around form fields (a newsletter sign-up, a search, a poll): the form (a
+    small one), with the smallest element around it that holds other text when that text
+    is what a box says about its form (a heading, one short paragraph), never the article's."""
     counts: dict[etree._Element, int] = {}
 
     def words(node: etree._Element) -> int:
@@ -355,8 +381,9 @@ def _widgets(root: etree._Element) -> set[etree._Element]:
     for field in root.iter(*_FIELDS):
         if (field.get("type") or "").lower() == "hidden":
             continue
-        form = next((a for a in field.iterancestors("form")), field.getparent())
-        if form is None:
+        # the form the field is in, unless that is the whole page (ASP.NET wraps pages in one)
+        form = next((a for a in field.iterancestors("form") if words(a) <= WIDGET_WORDS), field.getparent())
+        if form is None or words(form) > WIDGET_WORDS:
             continue
         box, node = form, form.getparent()
         while node is not None and node is not root and node.tag not in _ARTICLE:

@@ -134,7 +134,7 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
         return NotArticle("no article text found in the page", canonical=canon)
     title = meta.title or normalize.clean(doc.title or "")
     byline = normalize.single_line(meta.byline or metadata.person_name(doc.author) or "", 200) or None
-    found = reading.settle(list(_lines(doc.body)))
+    found = reading.settle(list(_lines(doc.body)), container)
     paras = normalize.paragraphs(_with_standfirst(found, standfirst), title, meta.echoes, byline)
     words = sum(normalize.word_count(p) for p in paras)
     named = (title, *meta.echoes)

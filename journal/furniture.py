@@ -166,6 +166,8 @@ _CREDIT = re.compile(
     r"(?:\s+credit)?\s*(?:[:/©]|\bby\b|\bcourtesy\b)",
     re.IGNORECASE,
 )
+# "© 2019 Hearst Communications, Inc.", "Copyright (c) 2025 The Daily Fixture": the site's notice.
+_COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’)\]]*$")
 # Words a byline's names may hold besides capitalised ones ("Anna de la Cruz and Li Wei").
 _PARTICLES = "and & de del della der di da das dos du la le van von y bin al el st"
@@ -184,7 +186,7 @@ def is_furniture(line: str, byline: str | None = None) -> bool:
     bare = _SPACE.sub(" ", bare).replace("\u2019", "'")
     return (
         bare in _LINES
-        or bool(_READING_TIME.match(bare) or _COUNTER.match(bare))
+        or bool(_READING_TIME.match(bare) or _COUNTER.match(bare) or _COPYRIGHT.match(line))
         or is_stamp(line)
         or _is_label(bare)
         or _is_credit(line)
@@ -301,7 +303,7 @@ def _has_time(tokens: list[str]) -> bool:
     """A clock time ("10:42", "10am", "3 p.m.") or a relative stamp ("ago")."""
     for token in tokens:
         word = token.casefold().rstrip(".")
-        if word in ("a.m", "p.m", "am", "pm", "ago"):
+        if word == "ago":
             return True
         if word[:1].isdigit() and (":" in word or word.endswith(("am", "pm", "a.m", "p.m"))):
             return True
@@ -323,7 +325,7 @@ def _is_label(bare: str) -> bool:
     return (
         0 < len(words) <= 4
         and all(w in _LABELS or w in ("on", "at", "by", "and") for w in words)
-        and (any(w in _LABELS for w in words) or words == ["by"])
+        and (any(w in _LABELS - {"first", "last"} for w in words) or words == ["by"])
     )
 
 
