@@ -12,9 +12,10 @@ trafilatura's paragraphs against the page:
   is judged on its own;
 - text from navigation, footers and widgets, and a short block that is mostly link or
   button text and no sentence (a share bar, "941 comments", a list of tags), is furniture;
-- prose that trafilatura left out between the article's first and last paragraphs comes
-  back at its place: a box inside the article body (a correction, a disclosure) whose
-  text is sentences, not links, not a widget.
+- prose that trafilatura left out comes back at its place when it lies between the
+  article's first and last paragraphs, or inside the element that holds them all or the
+  article container: a box (a correction, a disclosure, lead paragraphs in a block of
+  their own) whose text is sentences, not links, buttons, a widget or a viewer's labels.
 
 Nothing here depends on a class name or an id: a redesign that renames them reads the same.
 """
@@ -162,21 +163,32 @@ class Reading:
         it (or, when that holds only the heading, the one around that). A linked heading
         is a link of such a list."""
         parent = self.blocks[heading].owner.getparent()
-        scopes = [parent, parent.getparent()] if parent is not None else []
-        for scope in scopes:
+        for scope in (parent, parent.getparent() if parent is not None else None):
             if scope is None:
                 return False
-            section = []
+            links = 0
             for block in self.blocks[heading + 1 :]:
                 if scope not in _lineage(block.owner):
                     break
-                if block.kind == "heading" and not self._link_line(block.start, block.end):
-                    break  # the next section
-                section.append(self._link_line(block.start, block.end))
-            if section:
-                run = next((i for i, linked in enumerate(section) if not linked), len(section))
-                return run >= 2 or run == len(section)
+                if not self._link_line(block.start, block.end):
+                    if block.kind == "heading":
+                        break  # the next section
+                    return links >= 2
+                links += 1
+            if links:
+                return True
         return False
+
+    def _paragraph(self, box: etree._Element | Block, found: list[Block]) -> bool:
+        """A paragraph element of its own among the article's ("(Image credit: …)"), not
+        links or buttons: the article's text, sentence or not."""
+        element = box.owner if isinstance(box, Block) else box
+        return (
+            element.tag == "p"
+            and len(found) == 1
+            and found[0].kind == "text"
+            and not self._link_line(found[0].start, found[0].end)
+        )
 
     def _left_out(self, covered: set[int], kept: set[int], container: etree._Element | None) -> list[Block]:
         """The prose blocks of the article that trafilatura left out: between the first and
@@ -205,9 +217,9 @@ class Reading:
             boxes.setdefault(box, []).append(i)
         chosen: set[int] = set()
         headings = []
-        for members in boxes.values():
+        for box, members in boxes.items():
             found = [self.blocks[i] for i in members]
-            if _prose(found, self.linked):
+            if _prose(found, self.linked) or self._paragraph(box, found):
                 chosen.update(members)
             elif all(b.kind == "heading" and not self._link_line(b.start, b.end) for b in found):
                 headings.append(members)

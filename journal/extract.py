@@ -211,8 +211,8 @@ def _links(node: etree._Element) -> int:
 
 
 def _linked_share(node: etree._Element) -> float:
-    words = len(_text(node).split())
-    linked = sum(len(_text(a).split()) for a in node.iter("a"))
+    words = normalize.word_count(_text(node))
+    linked = sum(normalize.word_count(_text(a)) for a in node.iter("a"))
     return min(linked / words, 1.0) if words else 0.0
 
 
@@ -220,7 +220,7 @@ def _labels_a_list(node: etree._Element) -> bool:
     """A short heading with no link: a heading element, or a paragraph in capitals or
     all in bold ("DON'T MISS", "Read more")."""
     text = _text(node)
-    if not text or len(text.split()) > 4 or node.find(".//a") is not None:
+    if not text or normalize.word_count(text) > 4 or node.find(".//a") is not None:
         return False
     if node.tag in _HEADINGS:
         return True
@@ -237,7 +237,9 @@ def _standfirst(tree: etree._Element, title: str) -> str | None:
         if not isinstance(node, etree._Element) or node.tag in ("meta", "link", "script"):
             continue
         text = _text(node)
-        if 5 <= len(text.split()) <= 80 and normalize.comparable(title) not in normalize.comparable(text):
+        if 5 <= normalize.word_count(text) <= 80 and normalize.comparable(title) not in normalize.comparable(
+            text
+        ):
             return text
     return None
 

@@ -130,7 +130,7 @@ def _caption(figure: etree._Element, url: str) -> captions.Caption | None:
         text = _visible_text(figure)
     else:
         return None
-    if len(text.split()) > normalize.CAPTION_WORDS * (4 if labels else 1):
+    if normalize.word_count(text) > normalize.CAPTION_WORDS * (4 if labels else 1):
         return None  # a block of text of another kind, not a line about a photo
     text = normalize.caption(text)
     return captions.Caption(text, media) if text else None

@@ -2,8 +2,8 @@
 
 Judged by what a line is, on any page: a stamp saying when the page was touched (dates
 are metadata, never words), a byline, a label of stamp words ("Published"), a counter
-(a number and a noun with no sentence around it: "941 comments"), a photo credit, or one
-of a few whole lines that sites print around articles ("Advertisement"). A stamp that
+(a number and a noun with no sentence around it: "941 comments"), a copyright notice, or
+one of a few whole lines that sites print around articles ("Advertisement"). A stamp that
 leads or trails a paragraph is cut off it; a date inside a sentence ("On May 25, 2025 the
 council voted") stays. Pure functions, no third-party imports.
 """
@@ -160,12 +160,6 @@ _READING_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\s+(?:read|listen|watc
 # "941 comments", "1.2K shares", "12 photos": a number and a word or two, nothing else
 # (a number ending in a point is a list's rank: "1. Paris" stays).
 _COUNTER = re.compile(r"^\(?\d(?:[\d,.]*\d)?\s?[km]?\+?\)?(?:\s+[^\W\d_]+){1,2}$")
-# "Photo: AP", "AP Photo/Evan Vucci", "Illustration by Jane Doe", "Image credit: NASA".
-_CREDIT = re.compile(
-    r"^\W*(?:[\w.&-]+\s+){0,2}?(?:photo(?:graph)?|image|picture|illustration|video|graphic|footage|credit)s?"
-    r"(?:\s+credit)?\s*(?:[:/©]|\bby\b|\bcourtesy\b)",
-    re.IGNORECASE,
-)
 # "© 2019 Hearst Communications, Inc.", "Copyright (c) 2025 The Daily Fixture": the site's notice.
 _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’)\]]*$")
@@ -189,7 +183,6 @@ def is_furniture(line: str, byline: str | None = None) -> bool:
         or bool(_READING_TIME.match(bare) or _COUNTER.match(bare) or _COPYRIGHT.match(line))
         or is_stamp(line)
         or _is_label(bare)
-        or _is_credit(line)
         or is_byline(line, byline)
     )
 
@@ -197,7 +190,7 @@ def is_furniture(line: str, byline: str | None = None) -> bool:
 def is_stamp(text: str) -> bool:
     """A line made only of date, time and "updated"-like words, with a date or time in it:
     "Updated 5 minutes ago", "Tuesday 12 April 2015 09:30 BST", "2019-11-19T13:23:00Z"."""
-    text = text.replace("|", " ")
+    text = _EDGE_PUNCT.sub("", text.replace("|", " "))
     end = _run(text, 0)
     return end is not None and not text[end:].strip(" .,;:)–—-")
 
@@ -242,19 +235,24 @@ def _without_leading(line: str) -> str:
 def _without_trailing(line: str, anyhow: bool = False) -> str:
     """The line without its trailing stamp: when set apart or labelled (see
     `without_stamps`), or `anyhow` (after a byline's names, where a stamp needs no mark)."""
-    for match in _TOKEN.finditer(line):
-        start = match.start()
-        if start == 0:
-            continue
-        end = _run(line, start)
-        if end is None or line[end:].strip(" .,;:)"):
-            continue
-        head = line[:start]
-        word = match.group(0)
-        labelled = word.casefold() in _LABELS and word[:1].isupper()
-        if head.strip() and (anyhow or labelled or _SEPARATED.search(head)):
-            return _SEPARATOR_TAIL.sub("", head) or head
+    tokens = list(_TOKEN.finditer(line))
+    if not tokens or line[tokens[-1].end() :].strip(" .,;:)"):
         return line
+    first = len(tokens) - 1  # the first of the stamp words that end the line
+    while first > 0 and _stamp_word(tokens[first - 1].group(0)):
+        if not _GLUE.fullmatch(line, tokens[first - 1].end(), tokens[first].start()):
+            break
+        first -= 1
+    if not _stamp_word(tokens[first].group(0)):
+        return line
+    start = tokens[first].start()
+    end = _run(line, start)
+    if not start or end is None or line[end:].strip(" .,;:)"):
+        return line
+    head, word = line[:start], tokens[first].group(0)
+    labelled = word.casefold() in _LABELS and word[:1].isupper()
+    if head.strip() and (anyhow or labelled or _SEPARATED.search(head)):
+        return _SEPARATOR_TAIL.sub("", head) or head
     return line
 
 
@@ -326,17 +324,6 @@ def _is_label(bare: str) -> bool:
         0 < len(words) <= 4
         and all(w in _LABELS or w in ("on", "at", "by", "and") for w in words)
         and (any(w in _LABELS - {"first", "last"} for w in words) or words == ["by"])
-    )
-
-
-def _is_credit(line: str) -> bool:
-    """A photo credit: a short line naming who made a picture ("Photo: AP"), no sentence."""
-    found = _CREDIT.match(line)
-    return (
-        found is not None
-        and len(line.split()) <= 10
-        and _names(line[found.end() :].strip(" ()[]"))
-        and not _SENTENCE_END.search(line.rstrip(")"))
     )
 
 

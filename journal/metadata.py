@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from journal.normalize import clean
+from journal.normalize import clean, word_count
 from journal.urls import BadURL, canonical, host_of
 
 _META_TIME = (
@@ -109,7 +109,7 @@ def _shown_headline(
     candidates = inside or [h for h in tree.iter("h1") if not _elsewhere(h, tree)]
     texts = [_without_site_name(_shown_text(h), site) for h in candidates]
     texts = [t for t in texts if t and _letters(t) != _letters(site or "")]
-    texts = [t for t in texts if len(t.split()) <= _HEADLINE_WORDS]
+    texts = [t for t in texts if word_count(t) <= _HEADLINE_WORDS]
     if not texts:
         return ""
     references = [_words(n) for n in names if n]
