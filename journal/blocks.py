@@ -45,6 +45,7 @@ _FIELDS = frozenset({"input", "select", "textarea"})  # what makes a box a widge
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LINKED = frozenset({"a", "button"})
 WIDGET_WORDS = 40  # a box with a form field and more text than this is not a widget
+LABEL_WORDS = 8  # a longer heading is not the label of a list of links
 _SENTENCE_END = ".!?。！？…"
 _QUOTES = "'\"”’)»"
 
@@ -162,7 +163,10 @@ class Reading:
         right after it, or nothing else up to the next heading in the element that holds
         it (or, when that holds only the heading, the one around that). A linked heading
         is a link of such a list."""
-        parent = self.blocks[heading].owner.getparent()
+        label = self.blocks[heading]
+        if label.end - label.start > LABEL_WORDS or _sentence(label.text):
+            return False  # a heading that says something is not a label
+        parent = label.owner.getparent()
         for scope in (parent, parent.getparent() if parent is not None else None):
             if scope is None:
                 return False
@@ -179,6 +183,33 @@ class Reading:
                 return True
         return False
 
+    def _prose(self, blocks: list[Block]) -> list[Block]:
+        """The blocks of a box left out that are prose, or none: sentences, and few lines
+        that are not (a gallery's "Full Screen", "1 of 24", "Close" are the labels of a
+        viewer, not an article's text). Widgets, figures and a part that is all links or
+        buttons (a share bar) set inside the box are left out of it; a line of links
+        beside its text ("SUBSCRIBE" under an invitation, "Read more" under a teaser), or
+        two parts of links (stories, each with a blurb), make the box a promotion."""
+        blocks = [b for b in blocks if b.kind in ("text", "heading")]  # not a widget or figure set inside
+        lines = [self._link_line(b.start, b.end) for b in blocks]
+        parts = [_part(b) for b in blocks]
+        apart = set()
+        for part, line in zip(parts, lines, strict=True):
+            if line and not all(lines[i] for i, p in enumerate(parts) if part in _lineage(p)):
+                return []
+            if line:
+                apart.add(part)
+        if len(apart) > 1:
+            return []  # two or more parts that are links: a list of stories with their blurbs
+        text = [b for b, line in zip(blocks, lines, strict=True) if not line]
+        words = sum(b.end - b.start for b in text)
+        links = sum(sum(self.linked[b.start : b.end]) for b in text)
+        if not words or links * 4 > words:
+            return []
+        sentences = sum(1 for b in text if b.kind == "text" and _sentence(b.text) and b.end - b.start >= 4)
+        others = sum(1 for b in text if b.kind == "text" and not _sentence(b.text))
+        return text if sentences > 0 and others <= max(1, sentences // 2) else []
+
     def _paragraph(self, box: etree._Element | Block, found: list[Block]) -> bool:
         """A paragraph element of its own among the article's ("(Image credit: …)"), not
         links or buttons: the article's text, sentence or not."""
@@ -192,8 +223,10 @@ class Reading:
 
     def _left_out(self, covered: set[int], kept: set[int], container: etree._Element | None) -> list[Block]:
         """The prose blocks of the article that trafilatura left out: between the first and
-        the last block it read, or inside the element that holds all it read (a correction
-        at the end of the body), box by box. A box (the largest element around such blocks
+        the last block it read, inside the element that holds all it read (a correction
+        at the end of the body), or before them in the article container (lead paragraphs
+        in a block of their own; what follows the body there is an author's bio, comments
+        or promotions), box by box. A box (the largest element around such blocks
         that holds none it read) comes back when its text is sentences, not links or a
         widget; a heading comes back over text that is the article's."""
         lo, hi = min(covered), max(covered)
@@ -201,13 +234,16 @@ class Reading:
         bearing = set().union(*lineages)
         common = set(lineages[0]).intersection(*lineages[1:])
         holder = next((n for n in lineages[0] if n in common), None)
-        holders = {n for n in (holder, container) if n is not None and n.tag not in ("body", "html")}
+        if holder is not None and holder.tag in ("body", "html"):
+            holder = None  # the whole page is not the article's element
+        if container is not None and container.tag in ("body", "html"):
+            container = None
         boxes: dict[etree._Element | Block, list[int]] = {}
         for i, block in enumerate(self.blocks):
             if i in covered:
                 continue
             lineage = _lineage(block.owner)
-            if not (lo < i < hi or holders.intersection(lineage)):
+            if not (lo < i < hi or holder in lineage or (i < lo and container in lineage)):
                 continue
             box: etree._Element | Block = block
             for element in lineage:
@@ -219,8 +255,12 @@ class Reading:
         headings = []
         for box, members in boxes.items():
             found = [self.blocks[i] for i in members]
-            if _prose(found, self.linked) or self._paragraph(box, found):
+            if self._paragraph(box, found):
                 chosen.update(members)
+                continue
+            prose = self._prose(found)
+            if prose:
+                chosen.update(members[found.index(b)] for b in prose)
             elif all(b.kind == "heading" and not self._link_line(b.start, b.end) for b in found):
                 headings.append(members)
         for members in reversed(headings):  # a run of headings: the last one decides first
@@ -245,21 +285,13 @@ def _position(text: str, spans: list[tuple[int, int]], letters: int) -> int:
     return len(text)
 
 
-def _prose(blocks: list[Block], linked: bytes) -> bool:
-    """Whether a box left out is prose: text, not links, widgets or figures, with sentences
-    in it and few lines that are not (a gallery's "Full Screen", "1 of 24", "Close" are
-    the labels of a viewer, not an article's text), and no line of links or buttons."""
-    if any(b.kind not in ("text", "heading") for b in blocks):
-        return False
-    words = sum(b.end - b.start for b in blocks)
-    links = sum(sum(linked[b.start : b.end]) for b in blocks)
-    if not words or links * 4 > words:
-        return False
-    if any(sum(linked[b.start : b.end]) * 2 > b.end - b.start and not _sentence(b.text) for b in blocks):
-        return False  # a box with a line of links or buttons: a promotion ("SUBSCRIBE", "Read more")
-    sentences = sum(1 for b in blocks if b.kind == "text" and _sentence(b.text) and b.end - b.start >= 4)
-    others = sum(1 for b in blocks if b.kind == "text" and not _sentence(b.text))
-    return sentences > 0 and others <= max(1, sentences // 2)
+def _part(block: Block) -> etree._Element:
+    """The element a block stands in, past the links and buttons that make it up."""
+    node = block.owner
+    parent = node.getparent()
+    while node.tag in _LINKED and parent is not None:
+        node, parent = parent, parent.getparent()
+    return node
 
 
 def _sentence(text: str) -> bool:

@@ -133,7 +133,7 @@ _ZONE_WORDS = frozenset(_ZONES.split())
 # Words that say a page was touched ("Updated", "First published").
 _LABELS = frozenset({"updated", "update", "modified", "published", "posted", "first", "last"})
 # Words of a relative stamp ("3 hours ago", "Updated today").
-_RELATIVE_WORDS = "ago today yesterday now seconds second secs sec minutes minute mins min hours hour hrs hr days day weeks week"
+_RELATIVE_WORDS = "ago today yesterday now seconds second secs sec minutes minute mins min hours hour hrs hr days day weeks week months month years year"
 _RELATIVE = frozenset(_RELATIVE_WORDS.split())
 # Words that join the parts of a stamp ("Updated on Monday at 10:42"); a stamp never ends with one.
 _JOINER_WORDS = "on at by since the of a an and about just page"
@@ -152,7 +152,7 @@ _GLUE = re.compile(r"[\s,():]*")
 # What sets a leading stamp apart from the text after it.
 _SEPARATOR = re.compile(r"\s*[–—•·/:]\s*|\s+-\s+|\s*[.!?]['\"”’)]*\s+")
 # What sets a trailing stamp apart from the text before it.
-_SEPARATED = re.compile(r"(?:[–—•·/:(]|\s-|[.!?]['\"”’)]*)\s*$")
+_SEPARATED = re.compile(r"(?:[–—•·/:()]|\s-|[.!?]['\"”’)]*)\s*$")
 _SEPARATOR_TAIL = re.compile(r"[\s–—•·/:(-]+$")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
@@ -162,6 +162,9 @@ _READING_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\s+(?:read|listen|watc
 _COUNTER = re.compile(r"^\(?\d(?:[\d,.]*\d)?\s?[km]?\+?\)?(?:\s+[^\W\d_]+){1,2}$")
 # "© 2019 Hearst Communications, Inc.", "Copyright (c) 2025 The Daily Fixture": the site's notice.
 _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
+_AGO = re.compile(
+    r"\b\d+\s+(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\s+ago\b", re.I
+)
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’)\]]*$")
 # Words a byline's names may hold besides capitalised ones ("Anna de la Cruz and Li Wei").
 _PARTICLES = "and & de del della der di da das dos du la le van von y bin al el st"
@@ -183,6 +186,7 @@ def is_furniture(line: str, byline: str | None = None) -> bool:
         or bool(_READING_TIME.match(bare) or _COUNTER.match(bare) or _COPYRIGHT.match(line))
         or is_stamp(line)
         or _is_label(bare)
+        or _is_age(line)
         or is_byline(line, byline)
     )
 
@@ -315,6 +319,12 @@ def _is_full_date(tokens: list[str]) -> bool:
     year = any(w.isdigit() and len(w) == 4 for w in words)
     numeric = any(w[:1].isdigit() and ("-" in w or "/" in w) for w in words)
     return (month and year) or numeric
+
+
+def _is_age(line: str) -> bool:
+    """A short line that says how long ago the page was made, no sentence: "This article
+    was published more than 4 years ago". It goes stale by itself."""
+    return len(line.split()) <= 12 and bool(_AGO.search(line)) and not _SENTENCE_END.search(line)
 
 
 def _is_label(bare: str) -> bool:
