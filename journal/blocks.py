@@ -23,6 +23,7 @@ Nothing here depends on a class name or an id: a redesign that renames them read
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
 from lxml import etree
@@ -46,6 +47,8 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LINKED = frozenset({"a", "button"})
 WIDGET_WORDS = 40  # a box with a form field and more text than this is not a widget
 LABEL_WORDS = 8  # a longer heading is not the label of a list of links
+SENTENCE_WORDS = 3  # "Roads are closed." is a sentence; "Close." is a viewer's button
+PART_GAP_WORDS = 10  # between two parts of an article, no more than an advertisement's words
 _SENTENCE_END = ".!?。！？…"
 _QUOTES = "'\"”’)»"
 
@@ -64,7 +67,7 @@ class Reading:
     blocks: tuple[Block, ...]
     letters: str  # the page's words run together: found the same whether or not words were glued
     starts: tuple[int, ...]  # where each word starts in `letters`
-    linked: bytes  # 1 for a word inside a link or a button
+    links: tuple[int, ...]  # for each word, the link or button it is in (numbered from 1), or 0
     block_starts: tuple[int, ...]  # each block's first word
 
     def settle(self, paragraphs: list[str], container: etree._Element | None = None) -> list[str]:
@@ -153,10 +156,12 @@ class Reading:
         return self._link_line(start, end)
 
     def _link_line(self, start: int, end: int) -> bool:
-        """Mostly link or button text, and no sentence."""
-        linked = sum(self.linked[start:end])
-        block = self.blocks[self._block_at(end - 1)]
-        return linked * 2 > end - start and not _sentence(block.text)
+        """Mostly link or button text and no sentence, or links only ("Second time lucky
+        for Hillary Clinton?": a question is a headline too)."""
+        linked = sum(1 for link in self.links[start:end] if link)
+        if linked == end - start:
+            return True
+        return linked * 2 > end - start and not _sentence(self.blocks[self._block_at(end - 1)].text)
 
     def _labels_links(self, heading: int) -> bool:
         """A heading over lines of links ("More stories", "Trending"): two or more of them
@@ -183,40 +188,64 @@ class Reading:
                 return True
         return False
 
-    def _prose(self, blocks: list[Block]) -> list[Block]:
+    def _prose(self, members: list[int]) -> list[int]:
         """The blocks of a box left out that are prose, or none: sentences, and few lines
         that are not (a gallery's "Full Screen", "1 of 24", "Close" are the labels of a
-        viewer, not an article's text). Widgets, figures and a part that is all links or
-        buttons (a share bar) set inside the box are left out of it; a line of links
-        beside its text ("SUBSCRIBE" under an invitation, "Read more" under a teaser), or
-        two parts of links (stories, each with a blurb), make the box a promotion."""
-        blocks = [b for b in blocks if b.kind in ("text", "heading")]  # not a widget or figure set inside
-        lines = [self._link_line(b.start, b.end) for b in blocks]
-        parts = [_part(b) for b in blocks]
-        apart = set()
-        for part, line in zip(parts, lines, strict=True):
-            if line and not all(lines[i] for i, p in enumerate(parts) if part in _lineage(p)):
-                return []
-            if line:
-                apart.add(part)
-        if len(apart) > 1:
-            return []  # two or more parts that are links: a list of stories with their blurbs
-        text = [b for b, line in zip(blocks, lines, strict=True) if not line]
-        words = sum(b.end - b.start for b in text)
-        links = sum(sum(self.linked[b.start : b.end]) for b in text)
+        viewer, not an article's text). Widgets, figures, parts that are all links or
+        buttons (a share bar, a list of links) and the headings over such lists, set
+        inside the box, are left out of it; a line of links beside its text ("SUBSCRIBE"
+        under an invitation, "Read more" under a teaser), or links each with a blurb
+        beside it (a list of stories), make the box a promotion."""
+        members = [i for i in members if self.blocks[i].kind in ("text", "heading")]
+        lines = {i for i in members if self._link_line(self.blocks[i].start, self.blocks[i].end)}
+        within = {i: _lineage(self.blocks[i].owner) for i in members}
+        for i in lines:
+            part = _past_links(self.blocks[i].owner)
+            if any(j not in lines for j in members if part in within[j]):
+                return []  # links beside text in one element
+        text = [i for i in members if i not in lines and not self._labels_links(i)]
+        headlines = {i for i in lines if self._headline_link(self.blocks[i])}
+        blurbs = [i for i in text if self._blurb(i, members, headlines, within)]
+        if blurbs and len(blurbs) * 2 >= len(text):
+            return []  # links each with a blurb beside it: a list of stories
+        blocks = [self.blocks[i] for i in text]
+        words = sum(b.end - b.start for b in blocks)
+        links = sum(1 for b in blocks for link in self.links[b.start : b.end] if link)
         if not words or links * 4 > words:
             return []
-        sentences = sum(1 for b in text if b.kind == "text" and _sentence(b.text) and b.end - b.start >= 4)
-        others = sum(1 for b in text if b.kind == "text" and not _sentence(b.text))
-        return text if sentences > 0 and others <= max(1, sentences // 2) else []
+        sentences = sum(
+            1 for b in blocks if b.kind == "text" and _sentence(b.text) and b.end - b.start >= SENTENCE_WORDS
+        )
+        others = sum(1 for b in blocks if b.kind == "text" and not _sentence(b.text))
+        if sentences > 0 and others <= max(1, sentences // 2):
+            return text
+        return [i for i in text if self._paragraph([self.blocks[i]])]  # a standfirst among a header's lines
 
-    def _paragraph(self, box: etree._Element | Block, found: list[Block]) -> bool:
-        """A paragraph element of its own among the article's ("(Image credit: …)"), not
-        links or buttons: the article's text, sentence or not."""
-        element = box.owner if isinstance(box, Block) else box
+    def _headline_link(self, block: Block) -> bool:
+        """Whether a block holds a link of four words or more (a story's title; a share
+        bar's links are a word or two each)."""
+        words = Counter(link for link in self.links[block.start : block.end] if link)
+        return any(count >= 4 for count in words.values())
+
+    def _blurb(
+        self, i: int, members: list[int], headlines: set[int], within: dict[int, list[etree._Element]]
+    ) -> bool:
+        """Whether a block stands beside a linked headline in a small element of their
+        own (a story's title and its blurb): the smallest element around it that holds a
+        link of four words or more holds three blocks at most. (Beside a share bar's
+        short links, a paragraph is no blurb.)"""
+        for element in within[i][1:]:
+            inside = [j for j in members if element in within[j]]
+            if any(j in headlines for j in inside):
+                return len(inside) <= 3
+        return False
+
+    def _paragraph(self, found: list[Block]) -> bool:
+        """A paragraph element alone in its box among the article's ("(Image credit: …)"),
+        not links or buttons: the article's text, sentence or not."""
         return (
-            element.tag == "p"
-            and len(found) == 1
+            len(found) == 1
+            and found[0].owner.tag == "p"
             and found[0].kind == "text"
             and not self._link_line(found[0].start, found[0].end)
         )
@@ -224,9 +253,9 @@ class Reading:
     def _left_out(self, covered: set[int], kept: set[int], container: etree._Element | None) -> list[Block]:
         """The prose blocks of the article that trafilatura left out: between the first and
         the last block it read, inside the element that holds all it read (a correction
-        at the end of the body), or before them in the article container (lead paragraphs
-        in a block of their own; what follows the body there is an author's bio, comments
-        or promotions), box by box. A box (the largest element around such blocks
+        at the end of the body) or the article's other parts beside it (`_parts`), or
+        before them in the article container (lead paragraphs in a block of their own;
+        what follows the body there is an author's bio, comments or promotions), box by box. A box (the largest element around such blocks
         that holds none it read) comes back when its text is sentences, not links or a
         widget; a heading comes back over text that is the article's."""
         lo, hi = min(covered), max(covered)
@@ -238,12 +267,14 @@ class Reading:
             holder = None  # the whole page is not the article's element
         if container is not None and container.tag in ("body", "html"):
             container = None
+        parts = _parts(holder)
         boxes: dict[etree._Element | Block, list[int]] = {}
         for i, block in enumerate(self.blocks):
             if i in covered:
                 continue
             lineage = _lineage(block.owner)
-            if not (lo < i < hi or holder in lineage or (i < lo and container in lineage)):
+            inside = holder in lineage or parts.intersection(lineage)
+            if not (lo < i < hi or inside or (i < lo and container in lineage)):
                 continue
             box: etree._Element | Block = block
             for element in lineage:
@@ -253,14 +284,14 @@ class Reading:
             boxes.setdefault(box, []).append(i)
         chosen: set[int] = set()
         headings = []
-        for box, members in boxes.items():
+        for members in boxes.values():
             found = [self.blocks[i] for i in members]
-            if self._paragraph(box, found):
+            if self._paragraph(found):
                 chosen.update(members)
                 continue
-            prose = self._prose(found)
+            prose = self._prose(members)
             if prose:
-                chosen.update(members[found.index(b)] for b in prose)
+                chosen.update(prose)
             elif all(b.kind == "heading" and not self._link_line(b.start, b.end) for b in found):
                 headings.append(members)
         for members in reversed(headings):  # a run of headings: the last one decides first
@@ -285,9 +316,28 @@ def _position(text: str, spans: list[tuple[int, int]], letters: int) -> int:
     return len(text)
 
 
-def _part(block: Block) -> etree._Element:
+def _parts(holder: etree._Element | None) -> set[etree._Element]:
+    """The article's other parts: the <article> elements beside the one that holds what
+    was read (a body split into several), past what has a few words only (an
+    advertisement), up to one with a headline of its own (the next story)."""
+    found: set[etree._Element] = set()
+    article = next((n for n in _lineage(holder) if n.tag == "article"), None) if holder is not None else None
+    if article is None:
+        return found
+    for siblings in (article.itersiblings(), article.itersiblings(preceding=True)):
+        for sibling in siblings:
+            if sibling.tag != "article":
+                if normalize.word_count(" ".join(str(t) for t in sibling.itertext())) > PART_GAP_WORDS:
+                    break
+                continue
+            if sibling.find(".//h1") is not None:
+                break
+            found.add(sibling)
+    return found
+
+
+def _past_links(node: etree._Element) -> etree._Element:
     """The element a block stands in, past the links and buttons that make it up."""
-    node = block.owner
     parent = node.getparent()
     while node.tag in _LINKED and parent is not None:
         node, parent = parent, parent.getparent()
@@ -317,7 +367,7 @@ def read(root: etree._Element) -> Reading:
         at += len(word)
     found = tuple(walker.blocks)
     return Reading(
-        found, "".join(walker.words), tuple(starts), bytes(walker.linked), tuple(b.start for b in found)
+        found, "".join(walker.words), tuple(starts), tuple(walker.links), tuple(b.start for b in found)
     )
 
 
@@ -328,18 +378,18 @@ class _Walker:
         self.root = root
         self.blocks: list[Block] = []
         self.words: list[str] = []
-        self.linked = bytearray()
-        self.pieces: list[tuple[str, bool]] = []  # the text of the block being read
+        self.links: list[int] = []
+        self.pieces: list[tuple[str, int]] = []  # the text of the block being read, with its link
         self.widgets = _widgets(root)
 
     def walk(self) -> None:
         stack: list[etree._Element] = []
         skipping = 0  # depth inside an element a reader does not see
-        links = 0  # depth inside links and buttons
+        depth, link, count = 0, 0, 0  # depth inside links and buttons; the one we are in; how many so far
         for event, node in etree.iterwalk(self.root, events=("start", "end", "comment", "pi")):
             if event in ("comment", "pi"):
                 if not skipping and node.tail:
-                    self.pieces.append((node.tail, links > 0))
+                    self.pieces.append((node.tail, link))
                 continue
             tag = node.tag if isinstance(node.tag, str) else ""
             if event == "start":
@@ -349,11 +399,15 @@ class _Walker:
                 if tag not in INLINE and tag not in _CELLS:
                     self.flush(stack)
                 stack.append(node)
-                links += tag in _LINKED
+                if tag in _LINKED:
+                    depth += 1
+                    if depth == 1:
+                        count += 1
+                        link = count
                 if tag in _CELLS:
-                    self.pieces.append((" ", False))
+                    self.pieces.append((" ", 0))
                 if node.text:
-                    self.pieces.append((node.text, links > 0))
+                    self.pieces.append((node.text, link))
                 continue
             if skipping:
                 skipping -= 1
@@ -363,30 +417,32 @@ class _Walker:
                 if tag not in INLINE and tag not in _CELLS:
                     self.flush(stack)  # a block ends (a <br> too)
                 stack.pop()
-                links -= tag in _LINKED
+                if tag in _LINKED:
+                    depth -= 1
+                    link = link if depth else 0
                 if tag in _CELLS:
-                    self.pieces.append((" ", False))
+                    self.pieces.append((" ", 0))
             if node is not self.root and node.tail:
-                self.pieces.append((node.tail, links > 0))
+                self.pieces.append((node.tail, link))
         self.flush(stack)
 
     def flush(self, stack: list[etree._Element]) -> None:
         """End the block being read: its words join the page's, with what it is."""
         if not self.pieces:
             return
-        pieces = [(normalize.comparable_form(text), linked) for text, linked in self.pieces]
+        pieces = [(normalize.comparable_form(text), link) for text, link in self.pieces]
         self.pieces.clear()
         raw = "".join(text for text, _ in pieces)
         found = list(normalize.WORD.finditer(raw))
         if not found:
             return
-        marks = bytearray()
-        for text, linked in pieces:
-            marks += bytes([linked]) * len(text)
+        marks: list[int] = []
+        for text, link in pieces:
+            marks += [link] * len(text)
         owner = next((n for n in reversed(stack) if n.tag not in INLINE and n.tag not in _CELLS), self.root)
         start = len(self.words)
         self.words += [m.group(0) for m in found]
-        self.linked += bytes(marks[m.start()] for m in found)
+        self.links += [marks[m.start()] for m in found]
         kind = self._kind(stack, owner)
         self.blocks.append(Block(start, len(self.words), normalize.clean(raw), owner, kind))
 

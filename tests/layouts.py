@@ -173,6 +173,9 @@ def page(rng: random.Random, art: Article, site: str | None = None) -> str:
     for box in art.extra:
         at = rng.randint(1, max(1, len(body) - 1))
         body.insert(at, f"<aside{_attrs(rng)}><p>{e(box)}</p></aside>")
+    if rng.random() < 0.25 and len(body) > 2:  # the body split into several <article> blocks
+        cut = rng.randint(1, len(body) - 1)
+        body = [f"<article>{''.join(body[:cut])}</article>", f"<article>{''.join(body[cut:])}</article>"]
     text = _wrap(rng, "".join(body), 1)
     tail = [_share(rng), _tags(rng)] if rng.random() < 0.7 else []
     container = rng.choice(("article", "article", "main", "div role='main'"))
