@@ -1,23 +1,12 @@
 """The page as a reader sees it: its text in blocks, and what each block is.
 
-trafilatura finds where the article is. This module reads the same page block by block
-(every element that is not inline starts and ends a block, and so does a `<br>`; the
-cells of a table row stay one line) and marks what a reader tells by looking: the words
-inside links and buttons, and the blocks that sit in navigation, footers, figures or
-widgets (a box holding a form field, with little text). `Reading.settle` then holds
-trafilatura's paragraphs against the page:
-
-- a paragraph glued from several blocks (a short page comes out as one: headline,
-  byline, text, "Share Comments") is split where the page's blocks part, so each block
-  is judged on its own;
-- text from navigation, footers and widgets, and a short block that is mostly link or
-  button text and no sentence (a share bar, "941 comments", a list of tags), is furniture;
-- prose that trafilatura left out comes back at its place when it lies between the
-  article's first and last paragraphs, or inside the element that holds them all or the
-  article container: a box (a correction, a disclosure, lead paragraphs in a block of
-  their own) whose text is sentences, not links, buttons, a widget or a viewer's labels.
-
-Nothing here depends on a class name or an id: a redesign that renames them reads the same.
+The page is read block by block (every element that is not inline starts and ends a
+block, and so does a `<br>`; the cells of a table row stay one line), with what a reader
+tells by looking: the link or button each word is in, and whether a block sits in
+navigation, a footer, a figure or a widget (a small form and the box that speaks of
+it). A paragraph of extracted text is found among the page's words by its letters, from
+a word's start to a word's end (so words an extractor glued or split are found too), and
+cut where the page's blocks part. `journal.boxes` decides from this what is the article's.
 """
 
 from __future__ import annotations
@@ -46,9 +35,6 @@ _FIELDS = frozenset({"input", "select", "textarea"})  # what makes a box a widge
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LINKED = frozenset({"a", "button"})
 WIDGET_WORDS = 40  # a box with a form field and more text than this is not a widget
-LABEL_WORDS = 8  # a longer heading is not the label of a list of links
-SENTENCE_WORDS = 3  # "Roads are closed." is a sentence; "Close." is a viewer's button
-PART_GAP_WORDS = 10  # between two parts of an article, no more than an advertisement's words
 _SENTENCE_END = ".!?。！？…"
 _QUOTES = "'\"”’)»"
 
@@ -70,34 +56,11 @@ class Reading:
     links: tuple[int, ...]  # for each word, the link or button it is in (numbered from 1), or 0
     block_starts: tuple[int, ...]  # each block's first word
 
-    def settle(self, paragraphs: list[str], container: etree._Element | None = None) -> list[str]:
-        """trafilatura's paragraphs held against the page (see the module's docstring)."""
-        placed: list[tuple[int, int, str]] = []  # (word index, order, text)
-        covered: set[int] = set()  # blocks that trafilatura's paragraphs read
-        kept: set[int] = set()  # those of them that are the article's text
-        cursor, at = 0, 0
-        for order, paragraph in enumerate(paragraphs):
-            found = self._find(paragraph, cursor)
-            if found is None:
-                placed.append((at, order, paragraph))  # not on the page as such: it stays where it was
-                continue
-            first, last = found
-            cursor, at = self._char(last), first
-            for start, end, piece in self._pieces(paragraph, first, last):
-                blocks = self._blocks(start, end)
-                covered.update(blocks)
-                if not self._furniture(start, end, blocks):
-                    placed.append((start, order, piece))
-                    kept.update(blocks)
-        if covered:
-            for block in self._left_out(covered, kept, container):
-                placed.append((block.start, -1, block.text))
-        return [text for _, _, text in sorted(placed, key=lambda p: (p[0], p[1]))]
-
-    def _char(self, word: int) -> int:
+    def char(self, word: int) -> int:
+        """Where a word starts in `letters` (the end of them for the word past the last)."""
         return self.starts[word] if word < len(self.starts) else len(self.letters)
 
-    def _find(self, paragraph: str, cursor: int) -> tuple[int, int] | None:
+    def find(self, paragraph: str, cursor: int) -> tuple[int, int] | None:
         """The words [first, last) of the page that a paragraph is: its letters, from a
         word's start to a word's end, after `cursor` if they are there, else anywhere."""
         key = "".join(normalize.WORD.findall(normalize.comparable_form(paragraph)))
@@ -108,15 +71,15 @@ class Reading:
             while at >= 0:
                 first = bisect_left(self.starts, at)
                 last = bisect_left(self.starts, at + len(key))
-                if self._char(first) == at and self._char(last) == at + len(key):
+                if self.char(first) == at and self.char(last) == at + len(key):
                     return first, last
                 at = self.letters.find(key, at + 1)
         return None
 
-    def _pieces(self, paragraph: str, first: int, last: int) -> list[tuple[int, int, str]]:
+    def pieces(self, paragraph: str, first: int, last: int) -> list[tuple[int, int, str]]:
         """The paragraph cut where the page's blocks part: (first word, end, text) each."""
         cuts = []
-        for block in self.blocks[self._block_at(first) + 1 :]:
+        for block in self.blocks[self.block_at(first) + 1 :]:
             if block.start >= last:
                 break
             cuts.append(block.start)
@@ -126,17 +89,19 @@ class Reading:
         spans = [m.span() for m in normalize.WORD.finditer(normalize.comparable_form(text))]
         pieces, begin, begin_char = [], first, 0
         for cut in cuts:
-            char = _position(text, spans, self._char(cut) - self._char(first))
+            char = _position(text, spans, self.char(cut) - self.char(first))
             pieces.append((begin, cut, text[begin_char:char].strip()))
             begin, begin_char = cut, char
         pieces.append((begin, last, text[begin_char:].strip()))
         return [p for p in pieces if p[2]]
 
-    def _block_at(self, word: int) -> int:
+    def block_at(self, word: int) -> int:
+        """The block a word is in."""
         return bisect_right(self.block_starts, word) - 1
 
-    def _blocks(self, start: int, end: int) -> list[int]:
-        first = self._block_at(start)
+    def spanned(self, start: int, end: int) -> list[int]:
+        """The blocks the words [start, end) are in."""
+        first = self.block_at(start)
         out = [first]
         for i in range(first + 1, len(self.blocks)):
             if self.blocks[i].start >= end:
@@ -144,160 +109,19 @@ class Reading:
             out.append(i)
         return out
 
-    def _furniture(self, start: int, end: int, blocks: list[int]) -> bool:
-        """Text from navigation, footers or widgets; a short line of links or buttons."""
-        kinds = {self.blocks[i].kind for i in blocks}
-        if kinds <= {"chrome", "widget"}:
-            return True
-        if kinds == {"heading"}:
-            return self._labels_links(blocks[-1])
-        if "heading" in kinds or "figure" in kinds:
-            return False
-        return self._link_line(start, end)
-
-    def _link_line(self, start: int, end: int) -> bool:
+    def link_line(self, start: int, end: int) -> bool:
         """Mostly link or button text and no sentence, or links only ("Second time lucky
         for Hillary Clinton?": a question is a headline too)."""
         linked = sum(1 for link in self.links[start:end] if link)
         if linked == end - start:
             return True
-        return linked * 2 > end - start and not _sentence(self.blocks[self._block_at(end - 1)].text)
+        return linked * 2 > end - start and not sentence(self.blocks[self.block_at(end - 1)].text)
 
-    def _labels_links(self, heading: int) -> bool:
-        """A heading over lines of links ("More stories", "Trending"): two or more of them
-        right after it, or nothing else up to the next heading in the element that holds
-        it (or, when that holds only the heading, the one around that). A linked heading
-        is a link of such a list."""
-        label = self.blocks[heading]
-        if label.end - label.start > LABEL_WORDS or _sentence(label.text):
-            return False  # a heading that says something is not a label
-        parent = label.owner.getparent()
-        for scope in (parent, parent.getparent() if parent is not None else None):
-            if scope is None:
-                return False
-            links = 0
-            for block in self.blocks[heading + 1 :]:
-                if scope not in _lineage(block.owner):
-                    break
-                if not self._link_line(block.start, block.end):
-                    if block.kind == "heading":
-                        break  # the next section
-                    return links >= 2
-                links += 1
-            if links:
-                return True
-        return False
-
-    def _prose(self, members: list[int]) -> list[int]:
-        """The blocks of a box left out that are prose, or none: sentences, and few lines
-        that are not (a gallery's "Full Screen", "1 of 24", "Close" are the labels of a
-        viewer, not an article's text). Widgets, figures, parts that are all links or
-        buttons (a share bar, a list of links) and the headings over such lists, set
-        inside the box, are left out of it; a line of links beside its text ("SUBSCRIBE"
-        under an invitation, "Read more" under a teaser), or links each with a blurb
-        beside it (a list of stories), make the box a promotion."""
-        members = [i for i in members if self.blocks[i].kind in ("text", "heading")]
-        lines = {i for i in members if self._link_line(self.blocks[i].start, self.blocks[i].end)}
-        within = {i: _lineage(self.blocks[i].owner) for i in members}
-        for i in lines:
-            part = _past_links(self.blocks[i].owner)
-            if any(j not in lines for j in members if part in within[j]):
-                return []  # links beside text in one element
-        text = [i for i in members if i not in lines and not self._labels_links(i)]
-        headlines = {i for i in lines if self._headline_link(self.blocks[i])}
-        blurbs = [i for i in text if self._blurb(i, members, headlines, within)]
-        if blurbs and len(blurbs) * 2 >= len(text):
-            return []  # links each with a blurb beside it: a list of stories
-        blocks = [self.blocks[i] for i in text]
-        words = sum(b.end - b.start for b in blocks)
-        links = sum(1 for b in blocks for link in self.links[b.start : b.end] if link)
-        if not words or links * 4 > words:
-            return []
-        sentences = sum(
-            1 for b in blocks if b.kind == "text" and _sentence(b.text) and b.end - b.start >= SENTENCE_WORDS
-        )
-        others = sum(1 for b in blocks if b.kind == "text" and not _sentence(b.text))
-        if sentences > 0 and others <= max(1, sentences // 2):
-            return text
-        return [i for i in text if self._paragraph([self.blocks[i]])]  # a standfirst among a header's lines
-
-    def _headline_link(self, block: Block) -> bool:
+    def headline_link(self, block: Block) -> bool:
         """Whether a block holds a link of four words or more (a story's title; a share
         bar's links are a word or two each)."""
         words = Counter(link for link in self.links[block.start : block.end] if link)
         return any(count >= 4 for count in words.values())
-
-    def _blurb(
-        self, i: int, members: list[int], headlines: set[int], within: dict[int, list[etree._Element]]
-    ) -> bool:
-        """Whether a block stands beside a linked headline in a small element of their
-        own (a story's title and its blurb): the smallest element around it that holds a
-        link of four words or more holds three blocks at most. (Beside a share bar's
-        short links, a paragraph is no blurb.)"""
-        for element in within[i][1:]:
-            inside = [j for j in members if element in within[j]]
-            if any(j in headlines for j in inside):
-                return len(inside) <= 3
-        return False
-
-    def _paragraph(self, found: list[Block]) -> bool:
-        """A paragraph element alone in its box among the article's ("(Image credit: …)"),
-        not links or buttons: the article's text, sentence or not."""
-        return (
-            len(found) == 1
-            and found[0].owner.tag == "p"
-            and found[0].kind == "text"
-            and not self._link_line(found[0].start, found[0].end)
-        )
-
-    def _left_out(self, covered: set[int], kept: set[int], container: etree._Element | None) -> list[Block]:
-        """The prose blocks of the article that trafilatura left out: between the first and
-        the last block it read, inside the element that holds all it read (a correction
-        at the end of the body) or the article's other parts beside it (`_parts`), or
-        before them in the article container (lead paragraphs in a block of their own;
-        what follows the body there is an author's bio, comments or promotions), box by box. A box (the largest element around such blocks
-        that holds none it read) comes back when its text is sentences, not links or a
-        widget; a heading comes back over text that is the article's."""
-        lo, hi = min(covered), max(covered)
-        lineages = [_lineage(self.blocks[i].owner) for i in covered]
-        bearing = set().union(*lineages)
-        common = set(lineages[0]).intersection(*lineages[1:])
-        holder = next((n for n in lineages[0] if n in common), None)
-        if holder is not None and holder.tag in ("body", "html"):
-            holder = None  # the whole page is not the article's element
-        if container is not None and container.tag in ("body", "html"):
-            container = None
-        parts = _parts(holder)
-        boxes: dict[etree._Element | Block, list[int]] = {}
-        for i, block in enumerate(self.blocks):
-            if i in covered:
-                continue
-            lineage = _lineage(block.owner)
-            inside = holder in lineage or parts.intersection(lineage)
-            if not (lo < i < hi or inside or (i < lo and container in lineage)):
-                continue
-            box: etree._Element | Block = block
-            for element in lineage:
-                if element in bearing:
-                    break
-                box = element
-            boxes.setdefault(box, []).append(i)
-        chosen: set[int] = set()
-        headings = []
-        for members in boxes.values():
-            found = [self.blocks[i] for i in members]
-            if self._paragraph(found):
-                chosen.update(members)
-                continue
-            prose = self._prose(members)
-            if prose:
-                chosen.update(prose)
-            elif all(b.kind == "heading" and not self._link_line(b.start, b.end) for b in found):
-                headings.append(members)
-        for members in reversed(headings):  # a run of headings: the last one decides first
-            if members[-1] + 1 in chosen or members[-1] + 1 in kept:
-                chosen.update(members)
-        return [self.blocks[i] for i in sorted(chosen)]
 
 
 def _position(text: str, spans: list[tuple[int, int]], letters: int) -> int:
@@ -316,27 +140,7 @@ def _position(text: str, spans: list[tuple[int, int]], letters: int) -> int:
     return len(text)
 
 
-def _parts(holder: etree._Element | None) -> set[etree._Element]:
-    """The article's other parts: the <article> elements beside the one that holds what
-    was read (a body split into several), past what has a few words only (an
-    advertisement), up to one with a headline of its own (the next story)."""
-    found: set[etree._Element] = set()
-    article = next((n for n in _lineage(holder) if n.tag == "article"), None) if holder is not None else None
-    if article is None:
-        return found
-    for siblings in (article.itersiblings(), article.itersiblings(preceding=True)):
-        for sibling in siblings:
-            if sibling.tag != "article":
-                if normalize.word_count(" ".join(str(t) for t in sibling.itertext())) > PART_GAP_WORDS:
-                    break
-                continue
-            if sibling.find(".//h1") is not None:
-                break
-            found.add(sibling)
-    return found
-
-
-def _past_links(node: etree._Element) -> etree._Element:
+def past_links(node: etree._Element) -> etree._Element:
     """The element a block stands in, past the links and buttons that make it up."""
     parent = node.getparent()
     while node.tag in _LINKED and parent is not None:
@@ -344,11 +148,11 @@ def _past_links(node: etree._Element) -> etree._Element:
     return node
 
 
-def _sentence(text: str) -> bool:
+def sentence(text: str) -> bool:
     return text.rstrip(_QUOTES)[-1:] in _SENTENCE_END
 
 
-def _lineage(element: etree._Element) -> list[etree._Element]:
+def lineage(element: etree._Element) -> list[etree._Element]:
     out = []
     node: etree._Element | None = element
     while node is not None:

@@ -2,9 +2,11 @@
 
 trafilatura finds the article body; this module turns that body into one line per
 paragraph (list items, table rows and block quotes each get their own line, so an
-edit never turns a whole table into one changed line), reads the stable metadata
-(title, byline, published time, canonical URL) and decides whether the page is an
-article at all. Photo captions are read, and placed among the paragraphs, by
+edit never turns a whole table into one changed line), has `journal.boxes` hold it
+against the page's own blocks (`journal.blocks`), reads the stable metadata
+(`journal.metadata`) and decides whether the page is an article at all: a page that
+shows a headline and has text under it, and is not a consent wall, a paywall stub or
+an error page. Photo captions are read, and placed among the paragraphs, by
 `journal.figures`. The output is deterministic: the same HTML gives the same text.
 """
 
@@ -17,7 +19,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from journal import blocks, captions, figures, metadata, normalize
+from journal import blocks, boxes, captions, figures, metadata, normalize
 from journal.extractor import EXTRACTOR
 from journal.models import Extraction, NotArticle
 
@@ -134,7 +136,7 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
         return NotArticle("no article text found in the page", canonical=canon)
     title = meta.title or normalize.clean(doc.title or "")
     byline = normalize.single_line(meta.byline or metadata.person_name(doc.author) or "", 200) or None
-    found = reading.settle(list(_lines(doc.body)), container)
+    found = boxes.settle(reading, list(_lines(doc.body)), container)
     paras = normalize.paragraphs(_with_standfirst(found, standfirst), title, meta.echoes, byline)
     words = sum(normalize.word_count(p) for p in paras)
     named = (title, *meta.echoes)
