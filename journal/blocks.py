@@ -234,19 +234,25 @@ class _Walker:
         """End the block being read: its words join the page's, with what it is."""
         if not self.pieces:
             return
-        pieces = [(normalize.comparable_form(text), link) for text, link in self.pieces]
-        self.pieces.clear()
-        raw = "".join(text for text, _ in pieces)
+        pieces, self.pieces = self.pieces, []
+        if all(text.isspace() for text, _ in pieces):
+            return  # the white space between two blocks: most flushes
+        if any(link for _, link in pieces):
+            pieces = [(normalize.comparable_form(text), link) for text, link in pieces]
+            raw = "".join(text for text, _ in pieces)
+            marks: list[int] = []
+            for text, link in pieces:
+                marks += [link] * len(text)
+        else:
+            raw = normalize.comparable_form("".join(text for text, _ in pieces))
+            marks = []
         found = list(normalize.WORD.finditer(raw))
         if not found:
             return
-        marks: list[int] = []
-        for text, link in pieces:
-            marks += [link] * len(text)
         owner = next((n for n in reversed(stack) if n.tag not in INLINE and n.tag not in _CELLS), self.root)
         start = len(self.words)
         self.words += [m.group(0) for m in found]
-        self.links += [marks[m.start()] for m in found]
+        self.links += [marks[m.start()] for m in found] if marks else [0] * len(found)
         kind = self._kind(stack, owner)
         self.blocks.append(Block(start, len(self.words), normalize.clean(raw), owner, kind))
 
@@ -264,9 +270,12 @@ class _Walker:
 def _unseen(node: etree._Element, tag: str) -> bool:
     if not tag or tag in UNSEEN or tag == "input":
         return True
-    if node.get("hidden") is not None or (node.get("aria-hidden") or "").lower() == "true":
+    attrib = node.attrib
+    if not attrib:
+        return False
+    if "hidden" in attrib or attrib.get("aria-hidden", "").lower() == "true":
         return True
-    style = (node.get("style") or "").replace(" ", "").lower()
+    style = attrib.get("style", "").replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
 
 
