@@ -34,6 +34,7 @@ _CHROME = frozenset({"nav", "footer"})  # never the article's text
 _FIELDS = frozenset({"input", "select", "textarea"})  # what makes a box a widget (a button alone does not)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LINKED = frozenset({"a", "button"})
+GAP_BLOCKS = 20  # blocks an extractor may have left out between two it glued together
 WIDGET_WORDS = 40  # a box with a form field and more text than this is not a widget
 _SENTENCE_END = ".!?。！？…"
 _QUOTES = "'\"”’)»"
@@ -60,12 +61,71 @@ class Reading:
         """Where a word starts in `letters` (the end of them for the word past the last)."""
         return self.starts[word] if word < len(self.starts) else len(self.letters)
 
-    def find(self, paragraph: str, cursor: int) -> tuple[int, int] | None:
-        """The words [first, last) of the page that a paragraph is: its letters, from a
-        word's start to a word's end, after `cursor` if they are there, else anywhere."""
-        key = "".join(normalize.WORD.findall(normalize.comparable_form(paragraph)))
+    def locate(self, paragraph: str, cursor: int) -> list[tuple[int, int, str]] | None:
+        """Where a paragraph of extracted text is on the page, after `cursor` (a letter
+        offset) if it is there, else anywhere: the paragraph cut where the page's blocks
+        part, (first word, end, text) each; None when it is not on the page."""
+        text = normalize.clean(paragraph)
+        spans = [m.span() for m in normalize.WORD.finditer(text)]
+        key = "".join(text[a:b] for a, b in spans)
         if not key:
             return None
+        found = self._find(key, cursor)
+        if found is not None:
+            first, last = found
+            starts = [first]
+            for block in self.blocks[self.block_at(first) + 1 :]:
+                if block.start >= last:
+                    break
+                starts.append(block.start)
+            ends = [*starts[1:], last]
+            parts = [(a, b, self.char(a) - self.char(first)) for a, b in zip(starts, ends, strict=True)]
+        else:
+            parts = self._gapped(key, cursor)
+            if not parts:
+                return None
+        chars = [0, *(_position(text, spans, offset) for _, _, offset in parts[1:]), len(text)]
+        pieces = [(a, b, text[chars[i] : chars[i + 1]].strip()) for i, (a, b, _) in enumerate(parts)]
+        return [p for p in pieces if p[2]]
+
+    def _gapped(self, key: str, cursor: int) -> list[tuple[int, int, int]]:
+        """`key` as whole blocks of the page in order with blocks between them left out
+        (an extractor that drops a list between a heading and a paragraph glues their
+        text): (first word, end, offset in `key`) each; [] when it is not that. It starts
+        at a block that starts with `key`'s first letters."""
+        head = key[:3]
+        for begin in (cursor, 0):
+            at = self.letters.find(head, begin)
+            while at >= 0:
+                word = bisect_left(self.starts, at)
+                j = self.block_at(word)
+                if self.char(word) == at and self.blocks[j].start == word:
+                    parts = self._consume(key, j)
+                    if len(parts) > 1:
+                        return parts
+                at = self.letters.find(head, at + 1)
+        return []
+
+    def _consume(self, key: str, j: int) -> list[tuple[int, int, int]]:
+        """`key` as whole blocks from block `j` on, skipping at most GAP_BLOCKS at a time."""
+        parts: list[tuple[int, int, int]] = []
+        at, skipped = 0, 0
+        for block in self.blocks[j:]:
+            letters = self.letters[self.char(block.start) : self.char(block.end)]
+            if key.startswith(letters, at):
+                parts.append((block.start, block.end, at))
+                at, skipped = at + len(letters), 0
+                if at == len(key):
+                    return parts
+            elif not parts or skipped == GAP_BLOCKS:
+                return []
+            else:
+                skipped += 1
+        return []
+
+    def _find(self, key: str, cursor: int) -> tuple[int, int] | None:
+        """The words [first, last) whose letters are `key`, from a word's start to a
+        word's end."""
         for begin in (cursor, 0):
             at = self.letters.find(key, begin)
             while at >= 0:
@@ -75,25 +135,6 @@ class Reading:
                     return first, last
                 at = self.letters.find(key, at + 1)
         return None
-
-    def pieces(self, paragraph: str, first: int, last: int) -> list[tuple[int, int, str]]:
-        """The paragraph cut where the page's blocks part: (first word, end, text) each."""
-        cuts = []
-        for block in self.blocks[self.block_at(first) + 1 :]:
-            if block.start >= last:
-                break
-            cuts.append(block.start)
-        if not cuts:
-            return [(first, last, paragraph)]
-        text = normalize.clean(paragraph)
-        spans = [m.span() for m in normalize.WORD.finditer(normalize.comparable_form(text))]
-        pieces, begin, begin_char = [], first, 0
-        for cut in cuts:
-            char = _position(text, spans, self.char(cut) - self.char(first))
-            pieces.append((begin, cut, text[begin_char:char].strip()))
-            begin, begin_char = cut, char
-        pieces.append((begin, last, text[begin_char:].strip()))
-        return [p for p in pieces if p[2]]
 
     def block_at(self, word: int) -> int:
         """The block a word is in."""

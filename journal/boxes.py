@@ -23,6 +23,7 @@ from lxml import etree
 
 from journal import normalize
 from journal.blocks import Block, Reading, lineage, past_links, sentence
+from journal.furniture import is_furniture
 
 LABEL_WORDS = 8  # a longer heading is not the label of a list of links
 SENTENCE_WORDS = 3  # "Roads are closed." is a sentence; "Close." is a viewer's button
@@ -36,13 +37,12 @@ def settle(r: Reading, paragraphs: list[str], container: etree._Element | None =
     kept: set[int] = set()  # those of them that are the article's text
     cursor, at = 0, 0
     for order, paragraph in enumerate(paragraphs):
-        found = r.find(paragraph, cursor)
-        if found is None:
+        found = r.locate(paragraph, cursor)
+        if not found:
             placed.append((at, order, paragraph))  # not on the page as such: it stays where it was
             continue
-        first, last = found
-        cursor, at = r.char(last), first
-        for start, end, piece in r.pieces(paragraph, first, last):
+        cursor, at = r.char(found[-1][1]), found[0][0]
+        for start, end, piece in found:
             blocks = r.spanned(start, end)
             covered.update(blocks)
             if not _furniture(r, start, end, blocks):
@@ -94,8 +94,8 @@ def _labels_links(r: Reading, heading: int) -> bool:
 
 def _prose(r: Reading, members: list[int]) -> list[int]:
     """The blocks of a box left out that are prose, or none: sentences, and few lines
-    that are not (a gallery's "Full Screen", "1 of 24", "Close" are the labels of a
-    viewer, not an article's text). Widgets, figures, parts that are all links or
+    that are not, furniture aside (a gallery's "Full Screen", "1 of 24", "Close" are
+    the labels of a viewer, not an article's text). Widgets, figures, parts that are all links or
     buttons (a share bar, a list of links) and the headings over such lists, set
     inside the box, are left out of it; a line of links beside its text ("SUBSCRIBE"
     under an invitation, "Read more" under a teaser), or links each with a blurb
@@ -120,7 +120,7 @@ def _prose(r: Reading, members: list[int]) -> list[int]:
     sentences = sum(
         1 for b in blocks if b.kind == "text" and sentence(b.text) and b.end - b.start >= SENTENCE_WORDS
     )
-    others = sum(1 for b in blocks if b.kind == "text" and not sentence(b.text))
+    others = sum(1 for b in blocks if b.kind == "text" and not sentence(b.text) and not is_furniture(b.text))
     if sentences > 0 and others <= max(1, sentences // 2):
         return text
     return [i for i in text if _paragraph(r, [r.blocks[i]])]  # a standfirst among a header's lines

@@ -166,8 +166,9 @@ def page(rng: random.Random, art: Article, site: str | None = None) -> str:
     body: list[str] = []
     if rng.random() < 0.2:
         body.append(f"<p>{e(art.title)}</p>")  # the headline echoed
+    tag = rng.choice(("p", "p", "p", "div", "br"))  # some sites set paragraphs in <div>s, or apart by <br>s
     for i, para in enumerate(art.paragraphs):
-        body.append(f"<p>{e(para)}</p>")
+        body.append(f"{e(para)}<br><br>" if tag == "br" else f"<{tag}>{e(para)}</{tag}>")
         if i < len(art.paragraphs) - 1:
             body.append(_chrome_between(rng))
     for box in art.extra:
