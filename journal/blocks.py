@@ -34,6 +34,7 @@ _CHROME = frozenset({"nav", "footer"})  # never the article's text
 _FIELDS = frozenset({"input", "select", "textarea"})  # what makes a box a widget (a button alone does not)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LINKED = frozenset({"a", "button"})
+LEAD_WORDS = 5  # "From the section US & Canada": a few words that lead to a link
 GAP_BLOCKS = 20  # blocks an extractor may have left out between two it glued together
 WIDGET_WORDS = 40  # a box with a form field and more text than this is not a widget
 _SENTENCE_END = ".!?。！？…"
@@ -151,12 +152,15 @@ class Reading:
         return out
 
     def link_line(self, start: int, end: int) -> bool:
-        """Mostly link or button text and no sentence, or links only ("Second time lucky
-        for Hillary Clinton?": a question is a headline too)."""
+        """Links only ("Second time lucky for Hillary Clinton?": a question is a headline
+        too); or no sentence, and mostly link or button text, or a few words that lead
+        to a link ("From the section US & Canada", "Tags: Politics")."""
         linked = sum(1 for link in self.links[start:end] if link)
         if linked == end - start:
             return True
-        return linked * 2 > end - start and not sentence(self.blocks[self.block_at(end - 1)].text)
+        if not linked or sentence(self.blocks[self.block_at(end - 1)].text):
+            return False
+        return linked * 2 > end - start or (end - start <= LEAD_WORDS and self.links[end - 1] != 0)
 
     def headline_link(self, block: Block) -> bool:
         """Whether a block holds a link of four words or more (a story's title; a share

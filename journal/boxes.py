@@ -27,7 +27,9 @@ from journal.furniture import is_furniture
 
 LABEL_WORDS = 8  # a longer heading is not the label of a list of links
 SENTENCE_WORDS = 3  # "Roads are closed." is a sentence; "Close." is a viewer's button
-PART_GAP_WORDS = 10  # between two parts of an article, no more than an advertisement's words
+PART_GAP_WORDS = 10
+STORY_BLOCKS = 5  # a story in a list of stories: its title and a few blocks around it
+BLURB_WORDS = 40  # the words of a story's blurb, besides its links  # between two parts of an article, no more than an advertisement's words
 
 
 def settle(r: Reading, paragraphs: list[str], container: etree._Element | None = None) -> list[str]:
@@ -35,6 +37,7 @@ def settle(r: Reading, paragraphs: list[str], container: etree._Element | None =
     placed: list[tuple[int, int, str]] = []  # (word index, order, text)
     covered: set[int] = set()  # blocks that trafilatura's paragraphs read
     kept: set[int] = set()  # those of them that are the article's text
+    stories = _stories(r)
     cursor, at = 0, 0
     for order, paragraph in enumerate(paragraphs):
         found = r.locate(paragraph, cursor)
@@ -45,32 +48,65 @@ def settle(r: Reading, paragraphs: list[str], container: etree._Element | None =
         for start, end, piece in found:
             blocks = r.spanned(start, end)
             covered.update(blocks)
-            if not _furniture(r, start, end, blocks):
+            if not (stories.issuperset(blocks) or _furniture(r, start, end, blocks, stories)):
                 placed.append((start, order, piece))
                 kept.update(blocks)
     if covered:
-        for block in _left_out(r, covered, kept, container):
+        for block in _left_out(r, covered, kept, container, stories):
             placed.append((block.start, -1, block.text))
     return [text for _, _, text in sorted(placed, key=lambda p: (p[0], p[1]))]
 
 
-def _furniture(r: Reading, start: int, end: int, blocks: list[int]) -> bool:
+def _stories(r: Reading) -> set[int]:
+    """The blocks of lists of stories: two or more items side by side, each a linked
+    title (four words or more) with a few blocks of its own around it (a blurb, a
+    section, a date) and no other title; the blurbs, a sentence or two, are short."""
+    titles = {i: b.text for i, b in enumerate(r.blocks) if r.headline_link(b) and r.link_line(b.start, b.end)}
+    items: dict[etree._Element, list[tuple[int, int]]] = {}
+    for i in titles:
+        item: tuple[etree._Element, int, int] | None = None
+        for element in lineage(r.blocks[i].owner):
+            lo, hi = _extent(r, i, element, STORY_BLOCKS + 1)
+            if hi - lo > STORY_BLOCKS or any(titles.get(j, titles[i]) != titles[i] for j in range(lo, hi)):
+                break
+            item = (element, lo, hi)
+        if item is None or item[2] - item[1] < 2:
+            continue
+        element, lo, hi = item
+        prose = sum(1 for link in r.links[r.blocks[lo].start : r.blocks[hi - 1].end] if not link)
+        parent = element.getparent()
+        if prose <= BLURB_WORDS and parent is not None:
+            items.setdefault(parent, []).append((lo, hi))
+    return {j for found in items.values() if len(set(found)) >= 2 for lo, hi in found for j in range(lo, hi)}
+
+
+def _extent(r: Reading, i: int, element: etree._Element, limit: int) -> tuple[int, int]:
+    """The blocks [lo, hi) inside `element`, around block `i`, at most `limit` of them."""
+    lo, hi = i, i + 1
+    while lo > 0 and hi - lo <= limit and element in lineage(r.blocks[lo - 1].owner):
+        lo -= 1
+    while hi < len(r.blocks) and hi - lo <= limit and element in lineage(r.blocks[hi].owner):
+        hi += 1
+    return lo, hi
+
+
+def _furniture(r: Reading, start: int, end: int, blocks: list[int], stories: set[int]) -> bool:
     """Text from navigation, footers or widgets; a short line of links or buttons."""
     kinds = {r.blocks[i].kind for i in blocks}
     if kinds <= {"chrome", "widget"}:
         return True
     if kinds == {"heading"}:
-        return _labels_links(r, blocks[-1])
+        return _labels_links(r, blocks[-1], stories)
     if "heading" in kinds or "figure" in kinds:
         return False
     return r.link_line(start, end)
 
 
-def _labels_links(r: Reading, heading: int) -> bool:
-    """A heading over lines of links ("More stories", "Trending"): two or more of them
-    right after it, or nothing else up to the next heading in the element that holds
-    it (or, when that holds only the heading, the one around that). A linked heading
-    is a link of such a list."""
+def _labels_links(r: Reading, heading: int, stories: set[int]) -> bool:
+    """A heading over lines of links ("More stories", "Trending") or a list of stories:
+    two or more of them right after it, or nothing else up to the next heading in the
+    element that holds it (or, when that holds only the heading, the one around that).
+    A linked heading is a link of such a list."""
     label = r.blocks[heading]
     if label.end - label.start > LABEL_WORDS or sentence(label.text):
         return False  # a heading that says something is not a label
@@ -79,10 +115,11 @@ def _labels_links(r: Reading, heading: int) -> bool:
         if scope is None:
             return False
         links = 0
-        for block in r.blocks[heading + 1 :]:
+        for i in range(heading + 1, len(r.blocks)):
+            block = r.blocks[i]
             if scope not in lineage(block.owner):
                 break
-            if not r.link_line(block.start, block.end):
+            if i not in stories and not r.link_line(block.start, block.end):
                 if block.kind == "heading":
                     break  # the next section
                 return links >= 2
@@ -92,7 +129,7 @@ def _labels_links(r: Reading, heading: int) -> bool:
     return False
 
 
-def _prose(r: Reading, members: list[int]) -> list[int]:
+def _prose(r: Reading, members: list[int], stories: set[int]) -> list[int]:
     """The blocks of a box left out that are prose, or none: sentences, and few lines
     that are not, furniture aside (a gallery's "Full Screen", "1 of 24", "Close" are
     the labels of a viewer, not an article's text). Widgets, figures, parts that are all links or
@@ -107,7 +144,7 @@ def _prose(r: Reading, members: list[int]) -> list[int]:
         part = past_links(r.blocks[i].owner)
         if any(j not in lines for j in members if part in within[j]):
             return []  # links beside text in one element
-    text = [i for i in members if i not in lines and not _labels_links(r, i)]
+    text = [i for i in members if i not in lines and not _labels_links(r, i, stories)]
     headlines = {i for i in lines if r.headline_link(r.blocks[i])}
     blurbs = [i for i in text if _blurb(r, i, members, headlines, within)]
     if blurbs and len(blurbs) * 2 >= len(text):
@@ -151,7 +188,9 @@ def _paragraph(r: Reading, found: list[Block]) -> bool:
     )
 
 
-def _left_out(r: Reading, covered: set[int], kept: set[int], container: etree._Element | None) -> list[Block]:
+def _left_out(
+    r: Reading, covered: set[int], kept: set[int], container: etree._Element | None, stories: set[int]
+) -> list[Block]:
     """The prose blocks of the article that trafilatura left out: between the first and
     the last block it read, inside the element that holds all it read (a correction at
     the end of the body) or the article's other parts beside it (`_parts`), or before
@@ -172,7 +211,7 @@ def _left_out(r: Reading, covered: set[int], kept: set[int], container: etree._E
     parts = _parts(holder)
     boxes: dict[etree._Element | Block, list[int]] = {}
     for i, block in enumerate(r.blocks):
-        if i in covered:
+        if i in covered or i in stories:
             continue
         around = lineage(block.owner)
         inside = holder in around or parts.intersection(around)
@@ -191,7 +230,7 @@ def _left_out(r: Reading, covered: set[int], kept: set[int], container: etree._E
         if _paragraph(r, found):
             chosen.update(members)
             continue
-        prose = _prose(r, members)
+        prose = _prose(r, members, stories)
         if prose:
             chosen.update(prose)
         elif all(b.kind == "heading" and not r.link_line(b.start, b.end) for b in found):

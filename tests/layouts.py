@@ -110,12 +110,18 @@ def _share(rng: random.Random) -> str:
 
 
 def _related(rng: random.Random) -> str:
-    links = "".join(
-        f"<li><a href='/{token(rng)}'>{sentence(rng, rng.randint(4, 9)).rstrip('.!?')}</a></li>"
-        for _ in range(rng.randint(2, 4))
-    )
+    """Links to other stories: titles only, or each with its blurb."""
+    blurbs = rng.random() < 0.4
+    items = []
+    for _ in range(rng.randint(2, 4)):
+        title = sentence(rng, rng.randint(4, 9)).rstrip(".!?")
+        link = f"<a href='/{token(rng)}'>{title}</a>"
+        if blurbs:
+            items.append(f"<li><h4>{link}</h4><p>{sentence(rng, rng.randint(6, 14))}</p></li>")
+        else:
+            items.append(f"<li>{link}</li>")
     heading = rng.choice(("More stories", "Related", "Most read", "Trending now", "Watch next"))
-    return f"<div{_attrs(rng)}><h3>{heading}</h3><ul>{links}</ul></div>"
+    return f"<div{_attrs(rng)}><h3>{heading}</h3><ul>{''.join(items)}</ul></div>"
 
 
 def _newsletter(rng: random.Random) -> str:

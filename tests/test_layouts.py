@@ -116,8 +116,20 @@ def test_a_prose_box_inside_the_body_is_read_at_its_place(box: str) -> None:
         "<div class='k'><a href='/a'>Also read: Mayor opens the new bridge over the river</a></div>",
         "<div class='k'><button>Share</button><button>Tweet</button> <a href='#c'>941 comments</a></div>",
         "<p><span>Updated</span> <time>10:42 am</time></p>",
+        "<ul><li><time>12 April 2015</time></li><li>From the section <a href='/news/business'>Business</a></li></ul>",
+        "<div class='k'><h3>More from the Herald</h3><div><a href='/a'><h4>Mayor opens the new bridge today</h4></a>"
+        "<p>The bridge took four years to build.</p></div><div><a href='/b'><h4>Storm closes schools across the county</h4></a>"
+        "<p>Schools will reopen on Monday, officials said.</p></div></div>",
     ],
-    ids=["newsletter", "related links", "promoted link", "share bar", "stamp"],
+    ids=[
+        "newsletter",
+        "related links",
+        "promoted link",
+        "share bar",
+        "stamp",
+        "section label",
+        "stories with blurbs",
+    ],
 )
 def test_boxes_that_are_not_the_article_stay_out(box: str) -> None:
     assert extracted(article_html("Story", PARAS, blocks={3: box})).paragraphs == tuple(PARAS)
