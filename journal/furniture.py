@@ -133,7 +133,10 @@ _ZONE_WORDS = frozenset(_ZONES.split())
 # Words that say a page was touched ("Updated", "First published").
 _LABELS = frozenset({"updated", "update", "modified", "published", "posted", "first", "last"})
 # Words of a relative stamp ("3 hours ago", "Updated today").
-_RELATIVE_WORDS = "ago today yesterday now seconds second secs sec minutes minute mins min hours hour hrs hr days day weeks week months month years year"
+_RELATIVE_WORDS = (
+    "ago today yesterday now seconds second secs sec minutes minute mins min hours hour hrs hr "
+    "days day weeks week months month years year"
+)
 _RELATIVE = frozenset(_RELATIVE_WORDS.split())
 # Words that join the parts of a stamp ("Updated on Monday at 10:42"); a stamp never ends with one.
 _JOINER_WORDS = "on at by since the of a an and about just page"
@@ -263,7 +266,9 @@ def _without_trailing(line: str, anyhow: bool = False) -> str:
 def _run(text: str, start: int) -> int | None:
     """Where the stamp that starts at `start` ends: the words from there on, as far as
     they are stamp words (a joiner never ends one), when they hold a date or a time."""
-    pos, tokens, ends = start, list[str](), list[int]()
+    pos = start
+    tokens: list[str] = []
+    ends: list[int] = []
     while len(tokens) <= 16:
         glue = _GLUE.match(text, pos)
         match = _TOKEN.match(text, glue.end() if glue else pos)

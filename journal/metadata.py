@@ -82,7 +82,7 @@ def read(tree: lxml.html.HtmlElement, container: etree._Element, url: str) -> Me
     if isinstance(ld.get("headline"), str):
         named.append(clean(str(ld["headline"])))
     named = [_without_site_name(t, site) for t in named if t]
-    page_title = clean(tree.findtext(".//title") or "")
+    page_title = clean(tree.findtext(".//head/title") or "")  # not an <svg>'s <title>
     shown = _shown_headline(tree, container, [page_title, *named], site)
     from_title = _title_less_site(page_title, site, named, url)
     title = shown or from_title or (named[0] if named else "")
