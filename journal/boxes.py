@@ -124,6 +124,8 @@ def _labels_links(r: Reading, heading: int, stories: set[int]) -> bool:
                     break  # the next section
                 return links >= 2
             links += 1
+            if links == 2:
+                return True  # whatever follows, two lines of links under it make it their label
         if links:
             return True
     return False
