@@ -30,6 +30,7 @@ UNSEEN = frozenset(
     {"script", "style", "noscript", "template", "svg", "head", "title", "select", "option", "textarea"}
 )
 _CELLS = frozenset({"td", "th"})  # a row's cells are one line, as tables are read row by row
+_IN_LINE = INLINE | _CELLS  # what does not part two blocks
 _CHROME = frozenset({"nav", "footer"})  # never the article's text
 _FIELDS = frozenset({"input", "select", "textarea"})  # what makes a box a widget (a button alone does not)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -48,6 +49,7 @@ class Block:
     text: str  # as shown, one line
     owner: etree._Element  # the innermost element that is not inline around it
     kind: str  # "text", "heading", "chrome", "widget" or "figure"
+    around: tuple[etree._Element, ...]  # the owner and the elements around it, outwards
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ class _Walker:
                 if skipping or _unseen(node, tag):
                     skipping += 1
                     continue
-                if tag not in INLINE and tag not in _CELLS:
+                if tag not in _IN_LINE and self.pieces:
                     self.flush(stack)
                 stack.append(node)
                 if tag in _LINKED:
@@ -263,7 +265,7 @@ class _Walker:
                 if skipping:
                     continue
             else:
-                if tag not in INLINE and tag not in _CELLS:
+                if tag not in _IN_LINE and self.pieces:
                     self.flush(stack)  # a block ends (a <br> too)
                 stack.pop()
                 if tag in _LINKED:
@@ -294,12 +296,14 @@ class _Walker:
         found = list(normalize.WORD.finditer(raw))
         if not found:
             return
-        owner = next((n for n in reversed(stack) if n.tag not in INLINE and n.tag not in _CELLS), self.root)
+        depth = next((d for d in range(len(stack) - 1, -1, -1) if stack[d].tag not in _IN_LINE), -1)
+        owner = stack[depth] if depth >= 0 else self.root
+        around = (*stack[depth::-1], *lineage(self.root)[1:]) if depth >= 0 else tuple(lineage(self.root))
         start = len(self.words)
         self.words += [m.group(0) for m in found]
         self.links += [marks[m.start()] for m in found] if marks else [0] * len(found)
         kind = self._kind(stack, owner)
-        self.blocks.append(Block(start, len(self.words), normalize.clean(raw), owner, kind))
+        self.blocks.append(Block(start, len(self.words), normalize.clean(raw), owner, kind, around))
 
     def _kind(self, stack: list[etree._Element], owner: etree._Element) -> str:
         tags = {n.tag for n in stack}

@@ -61,11 +61,11 @@ def _stories(r: Reading) -> set[int]:
     """The blocks of lists of stories: two or more items side by side, each a linked
     title (four words or more) with a few blocks of its own around it (a blurb, a
     section, a date) and no other title; the blurbs, a sentence or two, are short."""
-    titles = {i: b.text for i, b in enumerate(r.blocks) if r.headline_link(b) and r.link_line(b.start, b.end)}
+    titles = {i: b.text for i, b in enumerate(r.blocks) if r.link_line(b.start, b.end) and r.headline_link(b)}
     items: dict[etree._Element, list[tuple[int, int]]] = {}
     for i in titles:
         item: tuple[etree._Element, int, int] | None = None
-        for element in lineage(r.blocks[i].owner):
+        for element in r.blocks[i].around:
             lo, hi = _extent(r, i, element, STORY_BLOCKS + 1)
             if hi - lo > STORY_BLOCKS or any(titles.get(j, titles[i]) != titles[i] for j in range(lo, hi)):
                 break
@@ -83,9 +83,9 @@ def _stories(r: Reading) -> set[int]:
 def _extent(r: Reading, i: int, element: etree._Element, limit: int) -> tuple[int, int]:
     """The blocks [lo, hi) inside `element`, around block `i`, at most `limit` of them."""
     lo, hi = i, i + 1
-    while lo > 0 and hi - lo <= limit and element in lineage(r.blocks[lo - 1].owner):
+    while lo > 0 and hi - lo <= limit and element in r.blocks[lo - 1].around:
         lo -= 1
-    while hi < len(r.blocks) and hi - lo <= limit and element in lineage(r.blocks[hi].owner):
+    while hi < len(r.blocks) and hi - lo <= limit and element in r.blocks[hi].around:
         hi += 1
     return lo, hi
 
@@ -117,7 +117,7 @@ def _labels_links(r: Reading, heading: int, stories: set[int]) -> bool:
         links = 0
         for i in range(heading + 1, len(r.blocks)):
             block = r.blocks[i]
-            if scope not in lineage(block.owner):
+            if scope not in block.around:
                 break
             if i not in stories and not r.link_line(block.start, block.end):
                 if block.kind == "heading":
@@ -141,7 +141,7 @@ def _prose(r: Reading, members: list[int], stories: set[int]) -> list[int]:
     beside it (a list of stories), make the box a promotion."""
     members = [i for i in members if r.blocks[i].kind in ("text", "heading")]
     lines = {i for i in members if r.link_line(r.blocks[i].start, r.blocks[i].end)}
-    within = {i: lineage(r.blocks[i].owner) for i in members}
+    within = {i: r.blocks[i].around for i in members}
     for i in lines:
         part = past_links(r.blocks[i].owner)
         if any(j not in lines for j in members if part in within[j]):
@@ -166,7 +166,7 @@ def _prose(r: Reading, members: list[int], stories: set[int]) -> list[int]:
 
 
 def _blurb(
-    r: Reading, i: int, members: list[int], headlines: set[int], within: dict[int, list[etree._Element]]
+    r: Reading, i: int, members: list[int], headlines: set[int], within: dict[int, tuple[etree._Element, ...]]
 ) -> bool:
     """Whether a block stands beside a linked headline in a small element of their
     own (a story's title and its blurb): the smallest element around it that holds a
@@ -202,7 +202,7 @@ def _left_out(
     when it is prose (`_prose`) or one paragraph element; a heading comes back over
     text that is the article's."""
     lo, hi = min(covered), max(covered)
-    lineages = [lineage(r.blocks[i].owner) for i in covered]
+    lineages = [r.blocks[i].around for i in covered]
     bearing = set().union(*lineages)
     common = set(lineages[0]).intersection(*lineages[1:])
     holder = next((n for n in lineages[0] if n in common), None)
@@ -215,7 +215,7 @@ def _left_out(
     for i, block in enumerate(r.blocks):
         if i in covered or i in stories:
             continue
-        around = lineage(block.owner)
+        around = block.around
         inside = holder in around or parts.intersection(around)
         if not (lo < i < hi or inside or (i < lo and container in around)):
             continue

@@ -242,7 +242,8 @@ def _without_leading(line: str) -> str:
 def _without_trailing(line: str, anyhow: bool = False) -> str:
     """The line without its trailing stamp: when set apart or labelled (see
     `without_stamps`), or `anyhow` (after a byline's names, where a stamp needs no mark)."""
-    tokens = list(_TOKEN.finditer(line))
+    tail = line.find(" ", len(line) - 200) + 1 if len(line) > 200 else 0  # a stamp is short
+    tokens = list(_TOKEN.finditer(line, tail))
     if not tokens or line[tokens[-1].end() :].strip(" .,;:)"):
         return line
     first = len(tokens) - 1  # the first of the stamp words that end the line
