@@ -138,9 +138,9 @@ def test_preview_of_a_saved_page_with_a_sources_rules(tmp_path: Path, cli: Cli) 
 
 
 def test_preview_says_why_a_page_is_not_an_article(site: Site, cli: Cli) -> None:
-    url = site.put("/short", article_html("Short", ["A single short line."]))
+    url = site.put("/short", article_html("A headline with nothing under it", [], byline=None))
     result = cli("preview", url)
-    assert "Decision: not an article: too little text for an article" in result.stdout
+    assert "Decision: not an article: no article text" in result.stdout
     assert "---" not in result.stdout  # no file
     gone = cli.json("preview", site.url("/missing"))
     assert (gone["decision"], gone["reason"]) == ("no version", "HTTP 404: the page is gone")
