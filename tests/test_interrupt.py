@@ -170,10 +170,20 @@ def test_a_second_ctrl_c_leaves_at_once_and_the_last_checkpoint_stands(site: Sit
     deadline = time.monotonic() + 60
     while len(site.done) < 3 and time.monotonic() < deadline:  # type: ignore[attr-defined]
         time.sleep(0.01)
+    # The second Ctrl-C is sent once the first has been heard (two signals sent together
+    # can arrive as one), while the pages in flight are being waited for.
+    lines: list[str] = []
+    assert proc.stderr is not None
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr or ()), daemon=True)
+    reader.start()
     os.killpg(proc.pid, signal.SIGINT)
-    time.sleep(0.05)
+    deadline = time.monotonic() + 20
+    while not any("stopping" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=20)
+    proc.wait(timeout=20)
+    reader.join(timeout=5)
+    err = "".join(lines)
     assert proc.returncode == 130, err
     assert "journal: interrupted" in err
     assert "Traceback" not in err
