@@ -30,6 +30,7 @@ import git
 
 from journal import commits, leftovers
 from journal.errors import JournalError, NoArchive, PushFailed
+from journal.interrupt import popen_apart
 from journal.lock import held as held_locks
 from journal.models import Change, Revision
 
@@ -61,6 +62,17 @@ class _Git(git.Git):
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("process_group", 0)
         return super().execute(*args, **kwargs)
+
+
+def _git_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
+    if kwargs.get("process_group") is None:
+        return subprocess.Popen(*args, **kwargs)  # a push: Ctrl-C stops it, as any git push
+    return popen_apart(*args, **kwargs)
+
+
+# GitPython starts its processes through this one name; the group a git is moved to
+# must be its own from the fork on (interrupt.held_signals).
+git.cmd.safer_popen = _git_popen
 
 
 class _Repo(git.Repo):
@@ -202,12 +214,11 @@ class Archive:
     def read_blobs(self, shas: list[str]) -> Iterator[bytes]:
         """Many blobs in order through one `git cat-file --batch`, requests pipelined
         from a thread so that neither side waits for the other."""
-        proc = subprocess.Popen(
+        proc = popen_apart(
             ["git", "cat-file", "--batch"],
             cwd=self.root,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            process_group=0,
         )
         assert proc.stdin is not None
         assert proc.stdout is not None
@@ -500,14 +511,13 @@ class Writer:
 
     def _stdin(self) -> IO[bytes]:
         if self._proc is None:
-            self._proc = subprocess.Popen(
+            self._proc = popen_apart(
                 ["git", "fast-import", "--quiet", "--done", "--date-format=raw"],
                 cwd=self.archive.root,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 pass_fds=held_locks(),  # a killed updater's last checkpoint is finished under the lock
-                process_group=0,
             )
         assert self._proc.stdin is not None
         return self._proc.stdin

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journal.errors import FeedError
+from journal.interrupt import STOP_SIGNALS, held_signals
 from journal.models import Extraction, FeedResult, NotArticle, PageRules
 
 DEPTH = 2  # requests waiting at one worker
@@ -195,7 +196,8 @@ class ExtractorPool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
+        with held_signals():
+            pid = os.fork()
         if pid == 0:  # the worker
             code = 0
             try:
@@ -249,6 +251,7 @@ def _worker_init() -> None:
     # still wants the pages in hand extracted. A worker ends when its socket closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held across the fork
     with contextlib.suppress(ValueError, OSError):
         signal.set_wakeup_fd(-1)  # the parent's event loop's, not ours
 

@@ -235,3 +235,49 @@ def test_a_stop_keeps_what_arrives_within_the_grace_and_drops_the_rest(
             await caller
 
     asyncio.run(main())
+
+
+SPAWNER = """
+import asyncio, signal, subprocess, sys, time
+from journal.interrupt import popen_apart
+from journal.workers import ExtractorPool
+
+heard = 0
+def hear():
+    global heard
+    heard += 1
+
+async def main():
+    asyncio.get_running_loop().add_signal_handler(signal.SIGINT, hear)
+    print("ready", flush=True)
+    children = []
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end:
+        children.append(popen_apart(["sleep", "0.3"]))
+        await asyncio.sleep(0)
+    codes = sorted({child.wait() for child in children})
+    pool = ExtractorPool(size=1)  # a worker forked in the storm is alive and answers
+    words = await pool.visible_words(b"<p>still here</p>", "text/html")  # WorkerDied if not
+    pool.close()
+    print(codes, heard > 0, type(words).__name__, flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_children_are_out_of_reach_of_ctrl_c_from_their_first_instant(tmp_path: Path) -> None:
+    """A child is in its parent's process group from its fork until it moves to its own:
+    a Ctrl-C to the group in that moment must not kill it (a git fast-import halfway
+    through a checkpoint). Ctrl-C storms a process that starts children all the while."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SPAWNER], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    deadline = time.monotonic() + 1.2
+    while time.monotonic() < deadline:
+        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(0.005)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert out.strip() == "[0] True str"
