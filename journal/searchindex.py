@@ -113,6 +113,9 @@ class SearchIndex:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # A rebuild is one transaction as large as the index; without a limit its WAL
+        # would stay that size on disk after the checkpoint.
+        self.db.execute("PRAGMA journal_size_limit=67108864")
         self.db.executescript(_SCHEMA)
         if self.meta("schema") is None:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))

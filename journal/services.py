@@ -16,6 +16,7 @@ from journal.errors import ConfigError, LockHeld, PushFailed
 from journal.history import Entry, Reader, ago, later
 from journal.lock import WriterLock
 from journal.models import Change
+from journal.search import Filters, Results
 from journal.state import ArticleRow, State
 from journal.terminal import describe, diff_inline, diff_side_by_side, safe, standalone_html, when
 
@@ -31,7 +32,7 @@ def read_state(archive: Archive, note: Callable[[str], None]) -> State:
         return state
     if fresh or state.meta("head") is None:
         note(f"Building the local index of {archive.root} from git history (once)…")
-        reindex(archive, note, state=state)
+        reindex(archive, note, state=state, search=False)
         return state
     from journal import index
     from journal.sources import settings
@@ -44,8 +45,13 @@ def read_state(archive: Archive, note: Callable[[str], None]) -> State:
     return state
 
 
-def reindex(archive: Archive, note: Callable[[str], None], state: State | None = None) -> int:
+def reindex(
+    archive: Archive, note: Callable[[str], None], state: State | None = None, search: bool = True
+) -> int:
+    """Rebuild the state from git, and the search index unless `search` is False (a read
+    command building the state of a fresh clone leaves the search index to searches)."""
     from journal import index
+    from journal.searchindex import SearchIndex
     from journal.sources import settings
 
     own = state is None
@@ -57,6 +63,13 @@ def reindex(archive: Archive, note: Callable[[str], None], state: State | None =
         finally:
             if own:
                 state.close()
+        if search:
+            note("Rebuilding the search index…")
+            found = SearchIndex.open(archive.state_dir)
+            try:
+                found.rebuild(archive)
+            finally:
+                found.close()
     return count
 
 
@@ -323,6 +336,55 @@ def render_diff(
     if mode == "side":
         return diff_side_by_side(delta, old_label, new_label, width, color)
     return diff_inline(delta, old_label, new_label, color)
+
+
+# -- search --------------------------------------------------------------------------------
+
+
+def find(
+    archive: Archive, text: str, filters: Filters, page: int, per_page: int, note: Callable[[str], None]
+) -> Results:
+    """Versions whose words match `text`: the query is read first (a bad one costs nothing),
+    then the search index, caught up with git, answers it."""
+    from journal import query, search, searchindex
+
+    parsed = query.parse(text)
+    index = searchindex.current(archive, note)
+    try:
+        return search.search(index, parsed, filters, page, per_page)
+    finally:
+        index.close()
+
+
+def search_json(results: Results) -> dict[str, Any]:
+    return {
+        "query": str(results.query),
+        "page": results.page,
+        "per_page": results.per_page,
+        "more": results.more,
+        "total": results.total,
+        "hits": [
+            {
+                "id": hit.sid,
+                "source": hit.source,
+                "title": hit.title,
+                "path": hit.path,
+                "version": hit.version,
+                "previous": hit.previous,
+                "change": hit.change.value,
+                "size": hit.size,
+                "time": commits.iso(hit.time),
+                "commit": hit.commit,
+                "taken_down": hit.taken_down,
+                "html": hit.href,
+                "snippets": [
+                    {"field": s.field, "text": s.plain(), "marks": [list(m) for m in s.marks()]}
+                    for s in hit.snippets
+                ],
+            }
+            for hit in results.hits
+        ],
+    }
 
 
 def _iso(stamp: float | None) -> str | None:
