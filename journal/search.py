@@ -33,8 +33,8 @@ MARK, END = "\x02", "\x03"  # around each matching word in a snippet's text
 MAX_PAGES = 40  # a query is refined, not paged through: results past these are not shown
 _TOKENS = 24  # words in a snippet
 FieldName = Literal["title", "added", "old title", "removed", "title now", "text now"]
-_CHANGES: tuple[FieldName, ...] = ("title", "added", "old title", "removed")  # the columns of `changes`
-_TEXTS: tuple[FieldName, ...] = ("title now", "text now")  # the columns of `texts`
+# The text columns of the index's `changes` table, in order.
+_COLUMNS: tuple[FieldName, ...] = ("title", "added", "old title", "removed", "title now", "text now")
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,9 @@ class Results:
 
 
 def search(index: SearchIndex, query: Query, filters: Filters, page: int = 1, per_page: int = 25) -> Results:
-    """Versions matching `query` within `filters`, newest first, one page of them."""
+    """Versions matching `query` within `filters`, newest first, one page of them: one
+    walk of the index, newest first, that stops one row past the page and marks the
+    words of the rows it returns only."""
     if filters.source is not None and not index.has_source(filters.source):
         raise BadQuery(
             f'No version in this archive comes from a source named "{filters.source[:40]}"; '
@@ -172,25 +174,38 @@ def search(index: SearchIndex, query: Query, filters: Filters, page: int = 1, pe
         )
     if page > MAX_PAGES:
         raise BadQuery(f"Results stop at page {MAX_PAGES}; narrow the search with more words or filters.")
-    wanted = page * per_page + 1
-    low = row_id(filters.since) if filters.since is not None else 0
-    high = row_id(filters.until) if filters.until is not None else 1 << 62
-    changes = _changes_expression(query, filters)
-    texts = _texts_expression(query, filters)
-    found = set(_ids(index, "changes", changes, low, high, wanted))
-    if texts is not None:
-        found.update(_ids(index, "texts", texts, low, high, wanted))
-    ordered = sorted(found, reverse=True)
-    shown = ordered[(page - 1) * per_page : page * per_page]
-    fields = _fields(filters)
-    hits = tuple(_hit(index, i, changes, texts, fields) for i in shown)
-    return Results(query, filters, hits, page, per_page, len(ordered) > page * per_page)
+    shown = [(n, field) for n, field in enumerate(_COLUMNS) if field in _fields(filters)]
+    snippets = "".join(f", snippet(changes, {n}, '{MARK}', '{END}', '…', {_TOKENS})" for n, _ in shown)
+    rows = index.db.execute(
+        f"SELECT rowid{snippets} FROM changes WHERE changes MATCH ? AND rowid >= ? AND rowid < ? "
+        "ORDER BY rowid DESC LIMIT ? OFFSET ?",
+        (
+            _expression(query, filters),
+            row_id(filters.since) if filters.since is not None else 0,
+            row_id(filters.until) if filters.until is not None else 1 << 62,
+            per_page + 1,
+            (page - 1) * per_page,
+        ),
+    ).fetchall()
+    hits = tuple(
+        _hit(
+            index,
+            int(row[0]),
+            [
+                Snippet(field, _shown(text))
+                for (_, field), text in zip(shown, row[1:], strict=True)
+                if text and MARK in text
+            ],
+        )
+        for row in rows[:per_page]
+    )
+    return Results(query, filters, hits, page, per_page, len(rows) > per_page)
 
 
-def _changes_expression(query: Query, filters: Filters) -> str:
+def _expression(query: Query, filters: Filters) -> str:
     q = query.expression()
     if filters.everything:
-        expression = f"{{title added old_title removed}} : {q}"
+        expression = f"{{title added old_title removed title_now text_now}} : {q}"
     else:
         new, old = ("title", "old_title") if filters.title else ("title added", "old_title removed")
         sides = []
@@ -199,27 +214,7 @@ def _changes_expression(query: Query, filters: Filters) -> str:
         if filters.removed:
             sides.append(f"(({{{old}}} : {q}) NOT ({{{new}}} : {q}))")
         expression = " OR ".join(sides)
-    return _with_tags(f"({expression})", filters)
-
-
-def _fields(filters: Filters) -> frozenset[FieldName]:
-    """The fields whose snippets a search shows: those it looked at."""
-    if filters.everything:
-        return frozenset(_CHANGES + _TEXTS)
-    new: list[FieldName] = ["title"] if filters.title else ["title", "added"]
-    old: list[FieldName] = ["old title"] if filters.title else ["old title", "removed"]
-    return frozenset(
-        [*(new if filters.added or not filters.removed else []), *(old if filters.removed else [])]
-    )
-
-
-def _texts_expression(query: Query, filters: Filters) -> str | None:
-    if not filters.everything:
-        return None
-    return _with_tags(f"({{title text}} : {query.expression()})", filters)
-
-
-def _with_tags(expression: str, filters: Filters) -> str:
+    expression = f"({expression})"
     if filters.source is not None:
         expression += f' AND {{tags}} : "{source_tag(filters.source)}"'
     if filters.min_size is not None:
@@ -228,25 +223,24 @@ def _with_tags(expression: str, filters: Filters) -> str:
     return expression
 
 
-def _ids(index: SearchIndex, table: str, expression: str, low: int, high: int, limit: int) -> list[int]:
-    rows = index.db.execute(
-        f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid >= ? AND rowid < ? "
-        "ORDER BY rowid DESC LIMIT ?",
-        (expression, low, high, limit),
+def _fields(filters: Filters) -> frozenset[FieldName]:
+    """The fields whose snippets a search shows: those it looked at."""
+    if filters.everything:
+        return frozenset(_COLUMNS)
+    new: list[FieldName] = ["title"] if filters.title else ["title", "added"]
+    old: list[FieldName] = ["old title"] if filters.title else ["old title", "removed"]
+    return frozenset(
+        [*(new if filters.added or not filters.removed else []), *(old if filters.removed else [])]
     )
-    return [int(r[0]) for r in rows]
 
 
-def _hit(index: SearchIndex, vid: int, changes: str, texts: str | None, fields: frozenset[FieldName]) -> Hit:
+def _hit(index: SearchIndex, vid: int, snippets: list[Snippet]) -> Hit:
     row = index.db.execute(
         "SELECT v.version, v.previous, v.change, v.size, v.commit_id, a.path, a.source, a.title, a.removed "
         "FROM versions v JOIN articles a ON a.id = v.article WHERE v.id = ?",
         (vid,),
     ).fetchone()
     version, previous, change, size, commit, path, source, title, removed = row
-    snippets = _snippets(index, "changes", changes, vid, _CHANGES, fields)
-    if texts is not None:
-        snippets += _snippets(index, "texts", texts, vid, _TEXTS, fields)
     return Hit(
         sid=article_id(path),
         path=path,
@@ -259,30 +253,7 @@ def _hit(index: SearchIndex, vid: int, changes: str, texts: str | None, fields: 
         time=datetime.fromtimestamp(vid >> SHIFT, UTC),
         commit=commit,
         taken_down=bool(removed),
-        snippets=snippets,
-    )
-
-
-def _snippets(
-    index: SearchIndex,
-    table: str,
-    expression: str,
-    vid: int,
-    fields: tuple[FieldName, ...],
-    shown: frozenset[FieldName],
-) -> tuple[Snippet, ...]:
-    columns = ", ".join(
-        f"snippet({table}, {n}, '{MARK}', '{END}', '…', {_TOKENS})" for n in range(len(fields))
-    )
-    row = index.db.execute(
-        f"SELECT {columns} FROM {table} WHERE {table} MATCH ? AND rowid = ?", (expression, vid)
-    ).fetchone()
-    if row is None:
-        return ()
-    return tuple(
-        Snippet(field, _shown(text))
-        for field, text in zip(fields, row, strict=True)
-        if field in shown and text and MARK in text
+        snippets=tuple(snippets),
     )
 
 

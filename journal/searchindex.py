@@ -1,12 +1,13 @@
-"""The search index: what every version wrote and took out, and every article's
-current text, in SQLite FTS5 at .git/journal/search.sqlite (local, never committed).
+"""The search index: what every version wrote and took out, and what every article
+says now, in SQLite FTS5 at .git/journal/search.sqlite (local, never committed).
 
-Per version (a `changes` row): the title it gave (when new or changed) and the lines it
+One `changes` row per version: the title it gave (when new or changed) and the lines it
 added, the title it replaced and the lines it removed, against the article's text before
-it (a set difference of lines: a paragraph edited is one line out, one line in). Photo
-captions are indexed as their text; front matter and markup never are. Per article (a
-`texts` row): its current title and text, unless its only version already holds exactly
-that. A `reextract` commit re-flows the current text without being a change of its own.
+it (a set difference of lines: a paragraph edited is one line out, one line in). The row
+of an article's latest version also holds the article's current title and text, unless
+that version is its first and holds exactly that already. Photo captions are indexed as
+their text; front matter and markup never are. A `reextract` commit re-flows the current
+text without being a change of its own.
 
 Row ids are the commit time in seconds, shifted 20 bits, plus a counter: newest first
 is id order, a date range is an id range, and FTS5 walks either without sorting. The
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS articles (
     blob TEXT,                        -- its latest text: what the next version is compared with
     version INTEGER NOT NULL DEFAULT 0,
     latest INTEGER,                   -- id of its latest version
-    current INTEGER,                  -- id of its `texts` row (NULL: its only version holds it)
+    current INTEGER,                  -- id of the version row holding its current text, if one does
     removed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
@@ -62,13 +63,13 @@ CREATE TABLE IF NOT EXISTS versions (
     size TEXT,
     commit_id TEXT NOT NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS changes USING fts5(title, added, old_title, removed, tags, {_TOKENIZE});
-CREATE VIRTUAL TABLE IF NOT EXISTS texts USING fts5(title, text, tags, {_TOKENIZE});
+CREATE VIRTUAL TABLE IF NOT EXISTS changes USING fts5(
+    title, added, old_title, removed, title_now, text_now, tags, {_TOKENIZE}
+);
 """
 SHIFT = 20  # bits of a row id below the commit time
 _BATCH = 2000  # commits read from git at a time
 _CACHED = 4096  # texts kept parsed between batches (edits come soon after the version before)
-_UNMARK = str.maketrans("\x02\x03", "  ")  # the highlight marks of snippets never come from text
 
 
 def source_tag(source: str) -> str:
@@ -133,8 +134,9 @@ class SearchIndex:
 
     @property
     def head(self) -> str | None:
-        """The commit the index has read up to."""
-        return self.meta("head")
+        """The commit the index has read up to (None when it was written by another
+        version of this module: then the next catch-up rebuilds it)."""
+        return self.meta("head") if self.meta("schema") == SCHEMA_VERSION else None
 
     def has_source(self, source: str) -> bool:
         return (
@@ -144,7 +146,7 @@ class SearchIndex:
 
     # -- keeping it current ----------------------------------------------------------
 
-    def catch_up(self, archive: Archive, progress: Callable[[int], None] | None = None) -> int:
+    def catch_up(self, archive: Archive) -> int:
         """Index the commits git has and the index does not; return how many were read."""
         head = archive.head()
         known = self.head
@@ -153,39 +155,32 @@ class SearchIndex:
         if known is not None and not archive.is_ancestor(known, head):
             log.warning("history was rewritten since the search index was written; rebuilding it")
             known = None
-        return self._apply(
-            archive, head if known is None else f"{known}..{head}", head, known is None, progress
-        )
+        return self._apply(archive, head if known is None else f"{known}..{head}", head, known is None)
 
-    def rebuild(self, archive: Archive, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(self, archive: Archive) -> int:
         """Forget everything and index every commit again."""
         head = archive.head()
-        return self._apply(archive, head, head, True, progress)
+        return self._apply(archive, head, head, True)
 
-    def _apply(
-        self,
-        archive: Archive,
-        rev: str | None,
-        head: str | None,
-        fresh: bool,
-        progress: Callable[[int], None] | None,
-    ) -> int:
+    def _apply(self, archive: Archive, rev: str | None, head: str | None, fresh: bool) -> int:
         count = 0
         with self._transaction():
             if fresh:
-                for table in ("changes", "texts", "versions", "articles"):
-                    self.db.execute(f"DROP TABLE {table}")
+                for table in ("changes", "versions", "articles"):
+                    self.db.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in _SCHEMA.split(";"):
                     self.db.execute(statement)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             if rev is not None:
                 run = _Run(self.db, archive)
                 for batch in _batches(archive.log(rev=rev, reverse=True), _BATCH):
                     run.add(batch)
                     count += len(batch)
-                    if progress:
-                        progress(count)
                 run.finish()
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (head,))
+            if head is None:
+                self.db.execute("DELETE FROM meta WHERE key = 'head'")
+            else:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (head,))
         return count
 
     @contextmanager
@@ -230,7 +225,8 @@ def _batches(items: Iterable[Revision], size: int) -> Iterator[list[Revision]]:
 
 class _Run:
     """One pass over new commits, oldest first: a row per version as it comes, and the
-    current texts of the articles it changed at the end (each written once)."""
+    current texts of the articles it changed at the end (each written once, into the
+    row of the article's latest version)."""
 
     def __init__(self, db: sqlite3.Connection, archive: Archive):
         self.db = db
@@ -265,7 +261,7 @@ class _Run:
     def _load(self, blobs: list[str]) -> None:
         """Parse the blobs not at hand (one `git cat-file` for all); keep the newest few."""
         missing = list(dict.fromkeys(b for b in blobs if b not in self.texts))
-        for blob, data in zip(missing, self.archive.read_blobs(missing), strict=True):
+        for blob, data in zip(missing, self.archive.read_blobs(missing) if missing else (), strict=True):
             doc = document.parse(data)
             self.texts[blob] = _Text(doc.title, doc.paragraphs)
         for blob in blobs:
@@ -354,34 +350,28 @@ class _Run:
         self.dirty.clear()
 
     def _current(self, article_id: int, blob: str | None) -> None:
-        row = self.db.execute(
-            "SELECT a.source, a.latest, a.current, v.change, v.size FROM articles a "
-            "LEFT JOIN versions v ON v.id = a.latest WHERE a.id = ?",
-            (article_id,),
+        latest, current = self.db.execute(
+            "SELECT latest, current FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
-        source, latest, current, change, size = row
-        if current is not None:
-            self.db.execute("DELETE FROM texts WHERE rowid = ?", (current,))
+        if current is not None and (current != latest or blob is None):
+            self.db.execute("UPDATE changes SET title_now = '', text_now = '' WHERE rowid = ?", (current,))
         current = None
         if blob is not None and latest is not None:
             text = self.texts[blob]
             self.db.execute(
-                "INSERT INTO texts (rowid, title, text, tags) VALUES (?, ?, ?, ?)",
-                (
-                    latest,
-                    _indexed(text.title),
-                    _joined(text.lines),
-                    f"{source_tag(source)} {kind_tag(change, size)}",
-                ),
+                "UPDATE changes SET title_now = ?, text_now = ? WHERE rowid = ?",
+                (_indexed(text.title), _joined(text.lines), latest),
             )
             current = latest
         self.db.execute("UPDATE articles SET current = ? WHERE id = ?", (current, article_id))
 
 
 def _indexed(text: str) -> str:
-    return spaced(text.translate(_UNMARK))
+    if "\x02" in text or "\x03" in text:  # the marks of snippets never come from the text
+        text = text.replace("\x02", " ").replace("\x03", " ")
+    return text if text.isascii() else spaced(text)
 
 
 def _joined(lines: Iterable[str]) -> str:
     """Lines as a reader reads them (a caption's text, not its markup), one a line."""
-    return _indexed("\n".join(captions.shown(line) for line in lines))
+    return _indexed("\n".join(captions.shown(line) if line[:1] in "!\\" else line for line in lines))

@@ -194,10 +194,8 @@ def brute_force(
             continue
         new = [v.title] if title else [v.title, v.added]
         old = [v.old_title] if title else [v.old_title, v.removed]
-        if not (added or removed or title):
-            hit = matches(query, [v.title, v.added, v.old_title, v.removed]) or (
-                v.latest and matches(query, list(v.now))
-            )
+        if not (added or removed or title):  # the latest version also holds what the article says now
+            hit = matches(query, [v.title, v.added, v.old_title, v.removed, *(v.now if v.latest else ())])
         else:
             hit = ((added or not removed) and matches(query, new) and not matches(query, old)) or (
                 removed and matches(query, old) and not matches(query, new)
