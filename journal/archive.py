@@ -19,14 +19,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
-
-import git
+from typing import IO, TYPE_CHECKING
 
 from journal import commits
 from journal.errors import JournalError, NoArchive, PushFailed
 from journal.lock import held as held_locks
 from journal.models import Change, Revision
+
+if TYPE_CHECKING:
+    import git  # GitPython: imported where it is used, a tenth of a second that lists and searches skip
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ _RECORD = "\x1e"
 _FIELD = "\x1f"
 _LOG_FORMAT = f"--format={_RECORD}%H{_FIELD}%ct{_FIELD}%B{_FIELD}"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+_REF = re.compile(r"^refs/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 # Git settings the archive relies on; applied at init and again by reindex (a clone
 # does not carry .git/config).
 _GIT_CONFIG = {
@@ -63,9 +65,10 @@ class Identity:
 class Archive:
     """A journal archive: a git repository with journal.toml at its root."""
 
-    def __init__(self, root: Path, repo: git.Repo):
+    def __init__(self, root: Path, repo: git.Repo | None = None):
         self.root = root
-        self.repo = repo
+        self._repo = repo
+        self._repo_lock = threading.Lock()
         self._cat_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------
@@ -75,13 +78,22 @@ class Archive:
         root = root.expanduser().absolute()
         if not (root / ".git").is_dir():
             raise NoArchive(f'No archive at {root}; run "journal init {root}" first.')
-        try:
-            repo = git.Repo(root)
-        except git.InvalidGitRepositoryError as exc:
-            raise NoArchive(
-                f'{root} is not a git repository; run "journal init" on a new directory.'
-            ) from exc
-        return cls(root, repo)
+        return cls(root)
+
+    @property
+    def repo(self) -> git.Repo:
+        """GitPython's view of the repository, opened on first use."""
+        with self._repo_lock:
+            if self._repo is None:
+                import git
+
+                try:
+                    self._repo = git.Repo(self.root)
+                except git.InvalidGitRepositoryError as exc:
+                    raise NoArchive(
+                        f'{self.root} is not a git repository; run "journal init" on a new directory.'
+                    ) from exc
+            return self._repo
 
     @classmethod
     def create(cls, root: Path, config_text: str, identity: Identity, now: datetime) -> Archive:
@@ -91,6 +103,8 @@ class Archive:
             raise JournalError(f"{root} is already a git repository; use it with --archive {root}.")
         root.mkdir(parents=True, exist_ok=True)
         existing = sorted(p.name for p in root.iterdir())
+        import git
+
         repo = git.Repo.init(root, initial_branch=BRANCH)
         archive = cls(root, repo)
         archive.configure()
@@ -121,12 +135,14 @@ class Archive:
 
     @property
     def state_dir(self) -> Path:
-        path = Path(self.repo.git_dir) / "journal"
+        path = self.root / ".git" / "journal"
         path.mkdir(exist_ok=True)
         return path
 
     def git(self, *args: str, writing: bool = False) -> str:
         """Run git; `writing` git holds the writer lock with this process (held_locks())."""
+        import git
+
         try:
             if writing:
                 return str(self.repo.git.execute(["git", *args], pass_fds=held_locks()))
@@ -137,6 +153,34 @@ class Archive:
     # -- reading ---------------------------------------------------------------
 
     def head(self) -> str | None:
+        """The commit of HEAD (None before the first), read from the ref files: a
+        microsecond, where GitPython costs its import and a `git cat-file`."""
+        git_dir = self.root / ".git"
+        try:
+            target = (git_dir / "HEAD").read_text("ascii").strip()
+            if _SHA.match(target):
+                return target  # detached
+            ref = target.removeprefix("ref: ")
+            if _REF.match(ref) and not (git_dir / "reftable").exists():
+                try:
+                    loose = (git_dir / ref).read_text("ascii").strip()
+                    return loose if _SHA.match(loose) else self._head()
+                except FileNotFoundError:
+                    pass
+                try:
+                    packed = (git_dir / "packed-refs").read_text("ascii")
+                except FileNotFoundError:
+                    return None  # an unborn branch: no commits yet
+                for line in packed.splitlines():
+                    if line.endswith(f" {ref}") and _SHA.match(line[:40]):
+                        return line[:40]
+                return None
+        except (OSError, UnicodeDecodeError):
+            pass
+        return self._head()
+
+    def _head(self) -> str | None:
+        """HEAD as GitPython reads it, for the layouts the ref files do not settle."""
         try:
             return self.repo.head.commit.hexsha
         except ValueError:
@@ -265,6 +309,8 @@ class Archive:
         """
         if self.head() is None or not text or "\x00" in text:
             return []
+        import git
+
         args = ["git", "grep", "-i", "-F", "-l", "-z", "-e", text, "HEAD", "--", *(paths or ["*.md"])]
         try:
             out = str(self.repo.git.execute(args, strip_newline_in_stdout=False))
@@ -279,6 +325,8 @@ class Archive:
         return int(self.git("rev-list", "--count", spec))
 
     def is_ancestor(self, old: str, new: str) -> bool:
+        import git
+
         try:
             self.repo.git.execute(["git", "merge-base", "--is-ancestor", old, new])
         except git.GitCommandError:
@@ -382,6 +430,8 @@ class Archive:
     def push(self, remote: str, branch: str = BRANCH) -> str:
         """Push `main` to `branch` on `remote`; raise PushFailed with git's reason,
         leaving local commits intact. Never forces."""
+        import git
+
         try:
             out = self.repo.git.execute(
                 ["git", "push", "--porcelain", "--", remote, f"refs/heads/{BRANCH}:refs/heads/{branch}"],
@@ -401,6 +451,8 @@ class Archive:
         return str(out)
 
     def remote_url(self, name: str) -> str | None:
+        import git
+
         try:
             return str(self.repo.git.execute(["git", "remote", "get-url", name]))
         except git.GitCommandError:

@@ -470,19 +470,18 @@ def search_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Find versions by their words: what was written, what was taken out, what articles say now."""
-    from journal.search import filters
-    from journal.services import find, search_json
-    from journal.terminal import search_results
+    from journal.search import filters, find
 
     chosen = filters(
         source=source, since=since, until=until, added=added, removed=removed, title=title, min_size=min_size
     )
     results = find(_open(ctx), " ".join(words), chosen, page, limit, lambda msg: typer.echo(msg, err=True))
-    typer.echo(
-        json.dumps(search_json(results), indent=2, ensure_ascii=False)
-        if as_json
-        else search_results(results, _color())
-    )
+    if as_json:
+        _emit_json(results.as_json())
+    else:
+        from journal.terminal import search_results
+
+        typer.echo(search_results(results, _color()))
 
 
 @command(app, "serve")

@@ -17,11 +17,13 @@ against the version before; see journal.searchindex):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from journal import links
+from journal import commits, links, query, searchindex
+from journal.archive import Archive
 from journal.errors import BadQuery
 from journal.models import Change
 from journal.query import GAP, Query
@@ -161,6 +163,49 @@ class Results:
     def total(self) -> int | None:
         """How many versions match, when this page reaches the end; else unknown."""
         return None if self.more else (self.page - 1) * self.per_page + len(self.hits)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "query": str(self.query),
+            "page": self.page,
+            "per_page": self.per_page,
+            "more": self.more,
+            "total": self.total,
+            "hits": [
+                {
+                    "id": hit.sid,
+                    "source": hit.source,
+                    "title": hit.title,
+                    "path": hit.path,
+                    "version": hit.version,
+                    "previous": hit.previous,
+                    "change": hit.change.value,
+                    "size": hit.size,
+                    "time": commits.iso(hit.time),
+                    "commit": hit.commit,
+                    "taken_down": hit.taken_down,
+                    "html": hit.href,
+                    "snippets": [
+                        {"field": s.field, "text": s.plain(), "marks": [list(m) for m in s.marks()]}
+                        for s in hit.snippets
+                    ],
+                }
+                for hit in self.hits
+            ],
+        }
+
+
+def find(
+    archive: Archive, text: str, filters: Filters, page: int, per_page: int, note: Callable[[str], None]
+) -> Results:
+    """`journal search`: the query is read first (a bad one costs nothing), then the
+    index, caught up with git, answers it."""
+    parsed = query.parse(text)
+    index = searchindex.current(archive, note)
+    try:
+        return search(index, parsed, filters, page, per_page)
+    finally:
+        index.close()
 
 
 def search(index: SearchIndex, query: Query, filters: Filters, page: int = 1, per_page: int = 25) -> Results:

@@ -16,7 +16,6 @@ from journal.errors import ConfigError, LockHeld, PushFailed
 from journal.history import Entry, Reader, ago, later
 from journal.lock import WriterLock
 from journal.models import Change
-from journal.search import Filters, Results
 from journal.state import ArticleRow, State
 from journal.terminal import describe, diff_inline, diff_side_by_side, safe, standalone_html, when
 
@@ -336,55 +335,6 @@ def render_diff(
     if mode == "side":
         return diff_side_by_side(delta, old_label, new_label, width, color)
     return diff_inline(delta, old_label, new_label, color)
-
-
-# -- search --------------------------------------------------------------------------------
-
-
-def find(
-    archive: Archive, text: str, filters: Filters, page: int, per_page: int, note: Callable[[str], None]
-) -> Results:
-    """Versions whose words match `text`: the query is read first (a bad one costs nothing),
-    then the search index, caught up with git, answers it."""
-    from journal import query, search, searchindex
-
-    parsed = query.parse(text)
-    index = searchindex.current(archive, note)
-    try:
-        return search.search(index, parsed, filters, page, per_page)
-    finally:
-        index.close()
-
-
-def search_json(results: Results) -> dict[str, Any]:
-    return {
-        "query": str(results.query),
-        "page": results.page,
-        "per_page": results.per_page,
-        "more": results.more,
-        "total": results.total,
-        "hits": [
-            {
-                "id": hit.sid,
-                "source": hit.source,
-                "title": hit.title,
-                "path": hit.path,
-                "version": hit.version,
-                "previous": hit.previous,
-                "change": hit.change.value,
-                "size": hit.size,
-                "time": commits.iso(hit.time),
-                "commit": hit.commit,
-                "taken_down": hit.taken_down,
-                "html": hit.href,
-                "snippets": [
-                    {"field": s.field, "text": s.plain(), "marks": [list(m) for m in s.marks()]}
-                    for s in hit.snippets
-                ],
-            }
-            for hit in results.hits
-        ],
-    }
 
 
 def _iso(stamp: float | None) -> str | None:

@@ -11,12 +11,15 @@ import re
 import textwrap
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from journal import captions
-from journal.diff import Diff, Op, Row
-from journal.history import Entry, later
 from journal.models import Change
-from journal.search import Results
+
+if TYPE_CHECKING:  # types only: `journal search` prints without loading the diff and history code
+    from journal.diff import Diff, Op, Row
+    from journal.history import Entry
+    from journal.search import Results
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -75,6 +78,8 @@ def describe(entry: Entry) -> str:
 
 
 def history(title: str, url: str, source: str, entries: list[Entry], color: bool) -> str:
+    from journal.history import later
+
     versions = len({e.version for e in entries if e.change is not Change.REMOVED})
     lines = [
         _paint(safe(title), BOLD, color),
