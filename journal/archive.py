@@ -301,25 +301,6 @@ class Archive:
             if revision is not None:
                 yield revision
 
-    def grep(self, text: str, paths: list[str] | None = None) -> list[str]:
-        """Paths of the article files at HEAD that hold `text` (a plain string, any case).
-
-        `text` is passed with `-e` and the paths after `--`, so neither can be read
-        as an option or a revision.
-        """
-        if self.head() is None or not text or "\x00" in text:
-            return []
-        import git
-
-        args = ["git", "grep", "-i", "-F", "-l", "-z", "-e", text, "HEAD", "--", *(paths or ["*.md"])]
-        try:
-            out = str(self.repo.git.execute(args, strip_newline_in_stdout=False))
-        except git.GitCommandError as exc:
-            if exc.status == 1:
-                return []  # no match
-            raise JournalError(f"git grep failed in {self.root}: {_stderr(exc)}") from exc
-        return [name.removeprefix("HEAD:") for name in out.split("\x00") if name]
-
     def commits_between(self, old: str | None, new: str) -> int:
         spec = new if old is None else f"{old}..{new}"
         return int(self.git("rev-list", "--count", spec))
