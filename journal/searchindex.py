@@ -1,13 +1,14 @@
 """The search index: what every version wrote and took out, and what every article
 says now, in SQLite FTS5 at .git/journal/search.sqlite (local, never committed).
 
-One `changes` row per version: the title it gave (when new or changed) and the lines it
-added, the title it replaced and the lines it removed, against the article's text before
-it (a set difference of lines: a paragraph edited is one line out, one line in). The row
-of an article's latest version also holds the article's current title and text, unless
-that version is its first and holds exactly that already. Photo captions are indexed as
-their text; front matter and markup never are. A `reextract` commit re-flows the current
-text without being a change of its own.
+One row per version (`versions`, indexed by the FTS5 table `changes`, which keeps no copy
+of the text: its long columns are stored once, compressed): the title it gave (when new
+or changed) and the lines it added, the title it replaced and the lines it removed,
+against the article's text before it (a set difference of lines: a paragraph edited is
+one line out, one line in). The row of an article's latest version also holds the
+article's current title and text, unless that version is its first and holds exactly
+that already. Photo captions are indexed as their text; front matter and markup never
+are. A `reextract` commit re-flows the current text without being a change of its own.
 
 Row ids are the commit time in seconds, shifted 20 bits, plus a counter: newest first
 is id order, a date range is an id range, and FTS5 walks either without sorting. The
@@ -22,6 +23,7 @@ import hashlib
 import itertools
 import logging
 import sqlite3
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -61,10 +63,23 @@ CREATE TABLE IF NOT EXISTS versions (
     previous INTEGER,                 -- the version it was compared with
     change TEXT NOT NULL,
     size TEXT,
-    commit_id TEXT NOT NULL
+    commit_id TEXT NOT NULL,
+    -- What `changes` indexes, the long columns zlib-compressed (NULL: empty)
+    title TEXT NOT NULL DEFAULT '',
+    added BLOB,
+    old_title TEXT NOT NULL DEFAULT '',
+    removed BLOB,
+    title_now TEXT NOT NULL DEFAULT '',
+    text_now BLOB,
+    tags TEXT NOT NULL DEFAULT ''
 );
+CREATE VIEW IF NOT EXISTS version_texts AS SELECT
+    id, title, unzip(added) AS added, old_title, unzip(removed) AS removed,
+    title_now, unzip(text_now) AS text_now, tags
+FROM versions;
 CREATE VIRTUAL TABLE IF NOT EXISTS changes USING fts5(
-    title, added, old_title, removed, title_now, text_now, tags, {_TOKENIZE}
+    title, added, old_title, removed, title_now, text_now, tags,
+    content = 'version_texts', content_rowid = 'id', {_TOKENIZE}
 );
 """
 SHIFT = 20  # bits of a row id below the commit time
@@ -112,6 +127,7 @@ class SearchIndex:
     def __init__(self, path: Path):
         self.path = path
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.create_function("unzip", 1, _unzip, deterministic=True)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         # A rebuild is one transaction as large as the index; without a limit its WAL
@@ -166,7 +182,9 @@ class SearchIndex:
         count = 0
         with self._transaction():
             if fresh:
-                for table in ("changes", "versions", "articles"):
+                self.db.execute("DROP TABLE IF EXISTS changes")
+                self.db.execute("DROP VIEW IF EXISTS version_texts")
+                for table in ("versions", "articles"):
                     self.db.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in _SCHEMA.split(";"):
                     self.db.execute(statement)
@@ -292,8 +310,17 @@ class _Run:
             removed = tuple(line for line in old.lines if line not in after)
             self.dirty[article.id] = revision.blob
         vid = self._allot(revision.time.timestamp())
+        row = (
+            _indexed(title),
+            _joined(added),
+            _indexed(old_title),
+            _joined(removed),
+            "",
+            "",
+            f"{source_tag(article.source)} {kind_tag(revision.change.value, revision.change_size)}",
+        )
         self.db.execute(
-            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 vid,
                 article.id,
@@ -302,19 +329,10 @@ class _Run:
                 revision.change.value,
                 revision.change_size,
                 revision.commit,
+                *_stored(row),
             ),
         )
-        self.db.execute(
-            "INSERT INTO changes (rowid, title, added, old_title, removed, tags) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                vid,
-                _indexed(title),
-                _joined(added),
-                _indexed(old_title),
-                _joined(removed),
-                f"{source_tag(article.source)} {kind_tag(revision.change.value, revision.change_size)}",
-            ),
-        )
+        self.db.execute(_INDEX, (vid, *row))
         article.latest, article.version = vid, revision.version
 
     def _allot(self, seconds: float) -> int:
@@ -354,16 +372,49 @@ class _Run:
             "SELECT latest, current FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
         if current is not None and (current != latest or blob is None):
-            self.db.execute("UPDATE changes SET title_now = '', text_now = '' WHERE rowid = ?", (current,))
+            self._now(current, "", "")
         current = None
         if blob is not None and latest is not None:
             text = self.texts[blob]
-            self.db.execute(
-                "UPDATE changes SET title_now = ?, text_now = ? WHERE rowid = ?",
-                (_indexed(text.title), _joined(text.lines), latest),
-            )
+            self._now(latest, _indexed(text.title), _joined(text.lines))
             current = latest
         self.db.execute("UPDATE articles SET current = ? WHERE id = ?", (current, article_id))
+
+    def _now(self, vid: int, title: str, text: str) -> None:
+        """Give a version row the article's current title and text (or take them away).
+        The index holds no copy of its text: what it indexed is told back to it to undo."""
+        old = self.db.execute("SELECT * FROM version_texts WHERE id = ?", (vid,)).fetchone()
+        self.db.execute(
+            "INSERT INTO changes (changes, rowid, title, added, old_title, removed, title_now, text_now, tags) "
+            "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)",
+            old,
+        )
+        row = (*old[1:5], title, text, old[7])
+        self.db.execute(
+            "UPDATE versions SET title_now = ?, text_now = ? WHERE id = ?", (*_stored(row)[4:6], vid)
+        )
+        self.db.execute(_INDEX, (vid, *row))
+
+
+_INDEX = (
+    "INSERT INTO changes (rowid, title, added, old_title, removed, title_now, text_now, tags) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _stored(row: tuple[str, ...]) -> tuple[str | bytes | None, ...]:
+    """A row as `versions` keeps it: the long columns (lines added, removed, the text
+    now) compressed, empty ones NULL; the titles and tags as they are."""
+    title, added, old_title, removed, title_now, text_now, tags = row
+    return (title, _zip(added), old_title, _zip(removed), title_now, _zip(text_now), tags)
+
+
+def _zip(text: str) -> bytes | None:
+    return zlib.compress(text.encode(), 1) if text else None
+
+
+def _unzip(data: bytes | None) -> str:
+    return zlib.decompress(data).decode() if data else ""
 
 
 def _indexed(text: str) -> str:

@@ -296,7 +296,7 @@ def test_search_reads_no_git_to_answer(tmp_path: Path, monkeypatch: pytest.Monke
     def no_git(*args: object, **kwargs: object) -> None:
         raise AssertionError("git was read to answer a search")
 
-    for name in ("log", "read_blobs", "read_blob", "read", "git", "grep"):
+    for name in ("log", "read_blobs", "read_blob", "read", "git", "head"):
         monkeypatch.setattr(Archive, name, no_git)
     monkeypatch.setattr(subprocess, "Popen", no_git)
     assert [v for _, v, _, _ in _results(index, "obama")] == [3, 2, 1]
