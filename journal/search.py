@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from journal import commits, links, query, searchindex
+from journal import commits, links, searchindex
 from journal.archive import Archive
 from journal.errors import BadQuery
 from journal.models import Change
-from journal.query import GAP, Query
+from journal.query import GAP, Query, parse
 from journal.searchindex import SHIFT, SearchIndex, kind_tag, row_id, source_tag
 from journal.urls import article_id
 
@@ -200,7 +200,7 @@ def find(
 ) -> Results:
     """`journal search`: the query is read first (a bad one costs nothing), then the
     index, caught up with git, answers it."""
-    parsed = query.parse(text)
+    parsed = parse(text)
     index = searchindex.current(archive, note)
     try:
         return search(index, parsed, filters, page, per_page)
