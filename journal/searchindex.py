@@ -22,7 +22,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import queue
 import sqlite3
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -64,7 +66,7 @@ CREATE TABLE IF NOT EXISTS versions (
     change TEXT NOT NULL,
     size TEXT,
     commit_id TEXT NOT NULL,
-    -- What `changes` indexes, the long columns zlib-compressed (NULL: empty)
+    -- What `changes` indexes, the long columns zlib-compressed when long (NULL: empty)
     title TEXT NOT NULL DEFAULT '',
     added BLOB,
     old_title TEXT NOT NULL DEFAULT '',
@@ -85,6 +87,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS changes USING fts5(
 SHIFT = 20  # bits of a row id below the commit time
 _BATCH = 2000  # commits read from git at a time
 _CACHED = 4096  # texts kept parsed between batches (edits come soon after the version before)
+_SHORT = 400  # characters: texts shorter than this are stored uncompressed
 
 
 def source_tag(source: str) -> str:
@@ -191,8 +194,8 @@ class SearchIndex:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             if rev is not None:
                 run = _Run(self.db, archive)
-                for batch in _batches(archive.log(rev=rev, reverse=True), _BATCH):
-                    run.add(batch)
+                for batch, texts in _read_ahead(archive, rev):
+                    run.add(batch, texts)
                     count += len(batch)
                 run.finish()
             if head is None:
@@ -235,10 +238,54 @@ def refresh(index: SearchIndex, archive: Archive, note: Callable[[str], None]) -
         pass
 
 
-def _batches(items: Iterable[Revision], size: int) -> Iterator[list[Revision]]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+def _read_ahead(archive: Archive, rev: str) -> Iterator[tuple[list[Revision], dict[str, _Text]]]:
+    """The commits of `rev`, oldest first, a batch at a time with the texts they need
+    (before and after) read and parsed: in a thread that keeps a batch ahead, so git
+    reads and inflates objects while the caller writes the index."""
+    ready: queue.Queue[tuple[list[Revision], dict[str, _Text]] | BaseException | None] = queue.Queue(2)
+    stop = threading.Event()
+
+    def put(item: tuple[list[Revision], dict[str, _Text]] | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        recent: OrderedDict[str, None] = OrderedDict()  # blobs sent lately: the caller keeps them
+        try:
+            commits = iter(archive.log(rev=rev, reverse=True))
+            while batch := list(itertools.islice(commits, _BATCH)):
+                wanted = [b for r in batch for b in (r.parent_blob, r.blob) if b and b not in recent]
+                wanted = list(dict.fromkeys(wanted))
+                texts = {b: _parsed(data) for b, data in zip(wanted, archive.read_blobs(wanted), strict=True)}
+                recent.update(dict.fromkeys(texts))
+                while len(recent) > _CACHED // 2:
+                    recent.popitem(last=False)
+                if not put((batch, texts)):
+                    return
+            put(None)
+        except BaseException as exc:
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="search-index-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _parsed(data: bytes) -> _Text:
+    doc = document.parse(data)
+    return _Text(doc.title, doc.paragraphs)
 
 
 class _Run:
@@ -251,12 +298,14 @@ class _Run:
         self.archive = archive
         self.texts: OrderedDict[str, _Text] = OrderedDict()
         self.dirty: dict[int, str | None] = {}  # article id -> blob of its current text (None: none needed)
+        self.allotted: dict[int, int] = {}  # the first id of a second -> the last id given in it
 
-    def add(self, batch: list[Revision]) -> None:
+    def add(self, batch: list[Revision], texts: dict[str, _Text]) -> None:
         articles: dict[str, _Article] = {}
         for revision in batch:
             if revision.path not in articles:
                 articles[revision.path] = self._article(revision)
+        self.texts.update(texts)
         wanted = [r.blob for r in batch if r.blob and r.change is not Change.REMOVED]
         wanted += [a.blob for a in articles.values() if a.blob]
         self._load(wanted)
@@ -280,8 +329,7 @@ class _Run:
         """Parse the blobs not at hand (one `git cat-file` for all); keep the newest few."""
         missing = list(dict.fromkeys(b for b in blobs if b not in self.texts))
         for blob, data in zip(missing, self.archive.read_blobs(missing) if missing else (), strict=True):
-            doc = document.parse(data)
-            self.texts[blob] = _Text(doc.title, doc.paragraphs)
+            self.texts[blob] = _parsed(data)
         for blob in blobs:
             self.texts.move_to_end(blob)
         while len(self.texts) > max(_CACHED, len(blobs)):
@@ -338,10 +386,13 @@ class _Run:
     def _allot(self, seconds: float) -> int:
         """The next free id in the commit's second."""
         base = row_id(seconds)
-        top = self.db.execute(
-            "SELECT MAX(id) FROM versions WHERE id >= ? AND id < ?", (base, base + (1 << SHIFT))
-        ).fetchone()[0]
-        return base if top is None else int(top) + 1
+        if base not in self.allotted:
+            top = self.db.execute(
+                "SELECT MAX(id) FROM versions WHERE id >= ? AND id < ?", (base, base + (1 << SHIFT))
+            ).fetchone()[0]
+            self.allotted[base] = base - 1 if top is None else int(top)
+        self.allotted[base] += 1
+        return self.allotted[base]
 
     def _save(self, article: _Article) -> None:
         self.db.execute(
@@ -404,17 +455,22 @@ _INDEX = (
 
 def _stored(row: tuple[str, ...]) -> tuple[str | bytes | None, ...]:
     """A row as `versions` keeps it: the long columns (lines added, removed, the text
-    now) compressed, empty ones NULL; the titles and tags as they are."""
+    now) compressed when long, empty ones NULL; the titles and tags as they are."""
     title, added, old_title, removed, title_now, text_now, tags = row
     return (title, _zip(added), old_title, _zip(removed), title_now, _zip(text_now), tags)
 
 
-def _zip(text: str) -> bytes | None:
-    return zlib.compress(text.encode(), 1) if text else None
+def _zip(text: str) -> str | bytes | None:
+    """Compressed when long; a short text (most edits) as it is: it would hardly shrink."""
+    if len(text) < _SHORT:
+        return text or None
+    return zlib.compress(text.encode(), 1)
 
 
-def _unzip(data: bytes | None) -> str:
-    return zlib.decompress(data).decode() if data else ""
+def _unzip(data: str | bytes | None) -> str:
+    if isinstance(data, bytes):
+        return zlib.decompress(data).decode()
+    return data or ""
 
 
 def _indexed(text: str) -> str:
