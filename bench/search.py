@@ -7,8 +7,10 @@
 For each scale archive (bench/out/scale-N, built by bench/synth.py when missing and
 kept, as bench/run.py does):
 
-- build: `SearchIndex.rebuild` from scratch, versions/s (wall and CPU of this process),
-  and the index's size per version (file after its checkpoint);
+- reindex: `journal reindex` (state and search index from one walk of history) against
+  a reindex of the state alone: the search index's share, as versions/s;
+- build: `SearchIndex.rebuild` from scratch (its own walk), versions/s (wall and CPU of
+  this process), and the index's size per version (file after its checkpoint);
 - queries: 4 kinds (a single word, two words, a phrase, a word with --removed), random
   words of the synthetic vocabulary (about 80 words: every word is common, the worst
   case for an inverted index) and phrases cut from the archive's own text; p50 and p95
@@ -100,6 +102,27 @@ def build_index(root: Path) -> dict[str, Any]:
         "versions_per_cpu_s": versions / mine,
         "bytes": size,
         "bytes_per_version": size / versions,
+    }
+
+
+def reindex(root: Path, versions: int) -> dict[str, Any]:
+    """`journal reindex` (state and search index from one walk of history) against the
+    same without the search index: the search index's share of a reindex."""
+    from journal import services
+    from journal.archive import Archive
+
+    archive = Archive.open(root)
+    started = time.perf_counter()
+    services.reindex(archive, lambda _: None, search=False)
+    state = time.perf_counter() - started
+    started = time.perf_counter()
+    services.reindex(archive, lambda _: None)
+    both = time.perf_counter() - started
+    return {
+        "state_s": state,
+        "both_s": both,
+        "search_s": both - state,
+        "versions_per_s": versions / (both - state) if both > state else float("inf"),
     }
 
 
@@ -302,7 +325,22 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
     sizes = [r for r in rows if r["kind"] == "search"]
     if sizes:
         lines += [
-            "Index build (`SearchIndex.rebuild`, what `journal reindex` runs after the state) and size:",
+            "`journal reindex` rebuilds the state and the search index from one walk of history; "
+            "the search index's share is the time it adds to a reindex of the state alone:",
+            "",
+            "| versions | reindex, state only s | reindex, state and search index s | search index s | search index versions/s |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for r in sizes:
+            x = r["reindex"]
+            lines.append(
+                f"| {r['versions']:,} | {x['state_s']:.1f} | {x['both_s']:.1f} | {x['search_s']:.1f} | "
+                f"**{x['versions_per_s']:,.0f}** |"
+            )
+        lines += [
+            "",
+            "The search index built on its own (`SearchIndex.rebuild`: its own walk of history, as on the "
+            "first search of a fresh clone or after a rewritten history) and its size:",
             "",
             "| versions | build s | versions/s (wall) | versions per CPU s | git CPU s | version rows | rows holding a current text | bytes/version |",
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -393,7 +431,12 @@ def main() -> None:
             if not (root / ".git").exists():
                 say(f"building the {size:,}-version archive (kept in {root}) …")
                 build(root, size, 22, 1, quiet=True)
-            say(f"{size:,} versions: building the search index …")
+            say(f"{size:,} versions: journal reindex with and without the search index …")
+            reindexed = reindex(root, size)
+            say(
+                f"  the search index adds {reindexed['search_s']:.1f} s: {reindexed['versions_per_s']:,.0f} versions/s"
+            )
+            say(f"{size:,} versions: building the search index on its own …")
             built = build_index(root)
             say(
                 f"  {built['versions_per_s']:,.0f} versions/s, {built['bytes_per_version']:,.0f} bytes/version"
@@ -405,6 +448,7 @@ def main() -> None:
                 {
                     "kind": "search",
                     "versions": size,
+                    "reindex": reindexed,
                     "build": built,
                     "process": in_process(root, asked, warm),
                     "web": web(root, asked, warm),

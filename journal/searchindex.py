@@ -181,28 +181,47 @@ class SearchIndex:
         head = archive.head()
         return self._apply(archive, head, head, True)
 
+    @contextmanager
+    def rebuilding(self, archive: Archive) -> Iterator[Callable[[list[Revision], dict[str, bytes]], None]]:
+        """A rebuild fed by another walk of the whole history (`journal reindex` reads every
+        commit for the state anyway): call what this yields with every batch of commits,
+        oldest first, and the texts they made. Nothing changes unless the block ends well."""
+        head = archive.head()
+        with self._transaction():
+            self._reset()
+            run = _Run(self.db, archive)
+            yield lambda batch, blobs: run.add(batch, {b: _parsed(data) for b, data in blobs.items()})
+            run.finish()
+            self._set_head(head)
+
     def _apply(self, archive: Archive, rev: str | None, head: str | None, fresh: bool) -> int:
         count = 0
         with self._transaction():
             if fresh:
-                self.db.execute("DROP TABLE IF EXISTS changes")
-                self.db.execute("DROP VIEW IF EXISTS version_texts")
-                for table in ("versions", "articles"):
-                    self.db.execute(f"DROP TABLE IF EXISTS {table}")
-                for statement in _SCHEMA.split(";"):
-                    self.db.execute(statement)
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                self._reset()
             if rev is not None:
                 run = _Run(self.db, archive)
                 for batch, texts in _read_ahead(archive, rev):
                     run.add(batch, texts)
                     count += len(batch)
                 run.finish()
-            if head is None:
-                self.db.execute("DELETE FROM meta WHERE key = 'head'")
-            else:
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (head,))
+            self._set_head(head)
         return count
+
+    def _reset(self) -> None:
+        self.db.execute("DROP TABLE IF EXISTS changes")
+        self.db.execute("DROP VIEW IF EXISTS version_texts")
+        for table in ("versions", "articles"):
+            self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _SCHEMA.split(";"):
+            self.db.execute(statement)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def _set_head(self, head: str | None) -> None:
+        if head is None:
+            self.db.execute("DELETE FROM meta WHERE key = 'head'")
+        else:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (head,))
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

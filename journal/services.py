@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,18 +57,17 @@ def reindex(
     own = state is None
     with WriterLock(archive.state_dir, wait=30):
         state = state or State.open(archive.state_dir)
+        found = SearchIndex.open(archive.state_dir) if search else None
         try:
-            count = index.reindex(archive, state, settings(archive), time.time())
+            # One walk of history for both: the search index is built from the commits
+            # and texts the state's rebuild reads.
+            with found.rebuilding(archive) if found else nullcontext(None) as also:
+                count = index.reindex(archive, state, settings(archive), time.time(), also=also)
             state.set_meta("worktree", archive.head())
         finally:
             if own:
                 state.close()
-        if search:
-            note("Rebuilding the search index…")
-            found = SearchIndex.open(archive.state_dir)
-            try:
-                found.rebuild(archive)
-            finally:
+            if found:
                 found.close()
     return count
 

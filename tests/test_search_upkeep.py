@@ -16,7 +16,7 @@ import pytest
 from conftest import PARAS, Cli, Site, article_html, figure, make_archive, rss
 from searching import T0, Event, Story, write
 
-from journal import commits, search
+from journal import commits, search, services
 from journal.archive import Archive, Identity, Writer
 from journal.models import Change
 from journal.query import parse
@@ -300,4 +300,27 @@ def test_search_reads_no_git_to_answer(tmp_path: Path, monkeypatch: pytest.Monke
         monkeypatch.setattr(Archive, name, no_git)
     monkeypatch.setattr(subprocess, "Popen", no_git)
     assert [v for _, v, _, _ in _results(index, "obama")] == [3, 2, 1]
+    index.close()
+
+
+def test_reindex_builds_the_same_index_from_its_own_walk_of_history(tmp_path: Path) -> None:
+    east, west = Story("alpha", "east"), Story("beta", "west")
+    plan = [*_edits(east, range(3)), *_edits(west, range(2))]
+    plan += [(east, Event(Change.REMOVED)), (west, Event(Change.REEXTRACT, "Vote 1 on gun law", ("Obama.",)))]
+    plan += [(east, Event(Change.RESTORED, "Back", ("Obama gun law report 2 from alpha.", "New."), "minor"))]
+    archive = write(tmp_path / "archive", plan)
+    index = SearchIndex.open(archive.state_dir)
+    index.catch_up(archive)  # its own walk, in steps
+    caught = [
+        index.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("version_texts", "versions")
+    ]
+    index.close()
+    services.reindex(archive, lambda _: None)  # fed by the state's walk
+    index = SearchIndex.open(archive.state_dir)
+    rebuilt = [
+        index.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in ("version_texts", "versions")
+    ]
+    index.db.execute("INSERT INTO changes (changes, rank) VALUES ('integrity-check', 1)")
+    assert rebuilt == caught and len(caught[0]) == 6  # five versions and the return
+    assert index.head == archive.head()
     index.close()
