@@ -23,16 +23,18 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import IO, Any
-
-import git
+from typing import IO, TYPE_CHECKING, Any
 
 from journal import commits, leftovers
 from journal.errors import JournalError, NoArchive, PushFailed
 from journal.interrupt import popen_apart
 from journal.lock import held as held_locks
 from journal.models import Change, Revision
+
+if TYPE_CHECKING:
+    import git  # GitPython: imported where it is used, a tenth of a second that lists and searches skip
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ _RECORD = "\x1e"
 _FIELD = "\x1f"
 _LOG_FORMAT = f"--format={_RECORD}%H{_FIELD}%ct{_FIELD}%B{_FIELD}"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+_REF = re.compile(r"^refs/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 # Git settings the archive relies on; applied at init and again by reindex (a clone
 # does not carry .git/config).
 _GIT_CONFIG = {
@@ -55,28 +58,30 @@ _GIT_CONFIG = {
 }
 
 
-class _Git(git.Git):
-    """GitPython's git runner, starting every git (its persistent `cat-file` too) in a
-    process group of its own: out of reach of the terminal's Ctrl-C."""
+@cache
+def _repo_type() -> type[git.Repo]:
+    """GitPython's Repo, imported on first use, starting every git (its persistent
+    `cat-file` too) in a process group of its own: out of reach of the terminal's Ctrl-C."""
+    import git
 
-    def execute(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("process_group", 0)
-        return super().execute(*args, **kwargs)
+    class Git(git.Git):
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("process_group", 0)
+            return super().execute(*args, **kwargs)
 
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
+        if kwargs.get("process_group") is None:
+            return subprocess.Popen(*args, **kwargs)  # a push: Ctrl-C stops it, as any git push
+        return popen_apart(*args, **kwargs)
 
-def _git_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
-    if kwargs.get("process_group") is None:
-        return subprocess.Popen(*args, **kwargs)  # a push: Ctrl-C stops it, as any git push
-    return popen_apart(*args, **kwargs)
+    # GitPython starts its processes through this one name; the group a git is moved
+    # to must be its own from the fork on (interrupt.held_signals).
+    git.cmd.safer_popen = popen
 
+    class Repo(git.Repo):
+        GitCommandWrapperType = Git
 
-# GitPython starts its processes through this one name; the group a git is moved to
-# must be its own from the fork on (interrupt.held_signals).
-git.cmd.safer_popen = _git_popen
-
-
-class _Repo(git.Repo):
-    GitCommandWrapperType = _Git
+    return Repo
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,10 @@ class Identity:
 class Archive:
     """A journal archive: a git repository with journal.toml at its root."""
 
-    def __init__(self, root: Path, repo: git.Repo):
+    def __init__(self, root: Path, repo: git.Repo | None = None):
         self.root = root
-        self.repo = repo
+        self._repo = repo
+        self._repo_lock = threading.Lock()
         self._cat_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------
@@ -105,13 +111,7 @@ class Archive:
         root = root.expanduser().absolute()
         if not (root / ".git").is_dir():
             raise NoArchive(f'No archive at {root}; run "journal init {root}" first.')
-        try:
-            repo = _Repo(root)
-        except git.InvalidGitRepositoryError as exc:
-            raise NoArchive(
-                f'{root} is not a git repository; run "journal init" on a new directory.'
-            ) from exc
-        archive = cls(root, repo)
+        archive = cls(root)
         if archive.head() is None:
             branch = clone_to_adopt(root)
             if branch is not None:
@@ -124,6 +124,21 @@ class Archive:
         remote = branch.removeprefix("refs/remotes/")
         self.git("checkout", "-q", "-b", BRANCH, "--track", remote)
 
+    @property
+    def repo(self) -> git.Repo:
+        """GitPython's view of the repository, opened on first use."""
+        with self._repo_lock:
+            if self._repo is None:
+                import git
+
+                try:
+                    self._repo = _repo_type()(self.root)
+                except git.InvalidGitRepositoryError as exc:
+                    raise NoArchive(
+                        f'{self.root} is not a git repository; run "journal init" on a new directory.'
+                    ) from exc
+            return self._repo
+
     @classmethod
     def create(cls, root: Path, config_text: str, identity: Identity, now: datetime) -> Archive:
         """Make a new archive: `git init`, then one commit of journal.toml and .gitattributes."""
@@ -132,7 +147,7 @@ class Archive:
             raise JournalError(f"{root} is already a git repository; use it with --archive {root}.")
         root.mkdir(parents=True, exist_ok=True)
         existing = sorted(p.name for p in root.iterdir())
-        repo = _Repo.init(root, initial_branch=BRANCH)
+        repo = _repo_type().init(root, initial_branch=BRANCH)
         archive = cls(root, repo)
         archive.configure()
         if existing:
@@ -174,12 +189,14 @@ class Archive:
 
     @property
     def state_dir(self) -> Path:
-        path = Path(self.repo.git_dir) / "journal"
+        path = self.root / ".git" / "journal"
         path.mkdir(exist_ok=True)
         return path
 
     def git(self, *args: str, writing: bool = False) -> str:
         """Run git; `writing` git holds the writer lock with this process (held_locks())."""
+        import git
+
         try:
             if writing:
                 return str(self.repo.git.execute(["git", *args], pass_fds=held_locks()))
@@ -190,6 +207,34 @@ class Archive:
     # -- reading ---------------------------------------------------------------
 
     def head(self) -> str | None:
+        """The commit of HEAD (None before the first), read from the ref files: a
+        microsecond, where GitPython costs its import and a `git cat-file`."""
+        git_dir = self.root / ".git"
+        try:
+            target = (git_dir / "HEAD").read_text("ascii").strip()
+            if _SHA.match(target):
+                return target  # detached
+            ref = target.removeprefix("ref: ")
+            if _REF.match(ref) and not (git_dir / "reftable").exists():
+                try:
+                    loose = (git_dir / ref).read_text("ascii").strip()
+                    return loose if _SHA.match(loose) else self._head()
+                except FileNotFoundError:
+                    pass
+                try:
+                    packed = (git_dir / "packed-refs").read_text("ascii")
+                except FileNotFoundError:
+                    return None  # an unborn branch: no commits yet
+                for line in packed.splitlines():
+                    if line.endswith(f" {ref}") and _SHA.match(line[:40]):
+                        return line[:40]
+                return None
+        except (OSError, UnicodeDecodeError):
+            pass
+        return self._head()
+
+    def _head(self) -> str | None:
+        """HEAD as GitPython reads it, for the layouts the ref files do not settle."""
         try:
             return self.repo.head.commit.hexsha
         except ValueError:
@@ -313,28 +358,13 @@ class Archive:
             if revision is not None:
                 yield revision
 
-    def grep(self, text: str, paths: list[str] | None = None) -> list[str]:
-        """Paths of the article files at HEAD that hold `text` (a plain string, any case).
-
-        `text` is passed with `-e` and the paths after `--`, so neither can be read
-        as an option or a revision.
-        """
-        if self.head() is None or not text or "\x00" in text:
-            return []
-        args = ["git", "grep", "-i", "-F", "-l", "-z", "-e", text, "HEAD", "--", *(paths or ["*.md"])]
-        try:
-            out = str(self.repo.git.execute(args, strip_newline_in_stdout=False))
-        except git.GitCommandError as exc:
-            if exc.status == 1:
-                return []  # no match
-            raise JournalError(f"git grep failed in {self.root}: {_stderr(exc)}") from exc
-        return [name.removeprefix("HEAD:") for name in out.split("\x00") if name]
-
     def commits_between(self, old: str | None, new: str) -> int:
         spec = new if old is None else f"{old}..{new}"
         return int(self.git("rev-list", "--count", spec))
 
     def is_ancestor(self, old: str, new: str) -> bool:
+        import git
+
         try:
             self.repo.git.execute(["git", "merge-base", "--is-ancestor", old, new])
         except git.GitCommandError:
@@ -432,6 +462,8 @@ class Archive:
     def push(self, remote: str, branch: str = BRANCH) -> str:
         """Push `main` to `branch` on `remote`; raise PushFailed with git's reason,
         leaving local commits intact. Never forces."""
+        import git
+
         try:
             out = self.repo.git.execute(
                 ["git", "push", "--porcelain", "--", remote, f"refs/heads/{BRANCH}:refs/heads/{branch}"],
@@ -465,6 +497,8 @@ class Archive:
         path = path if path.is_absolute() else self.root / path
         if not (path / "HEAD").is_file() or not (path / "objects").is_dir():
             return  # not a bare repository here
+        import git
+
         bare = ["git", f"--git-dir={path}"]
         try:
             current = str(self.repo.git.execute([*bare, "symbolic-ref", "-q", "HEAD"]))
@@ -477,6 +511,8 @@ class Archive:
         self.git("remote", "add", "--", name, url)
 
     def remote_url(self, name: str) -> str | None:
+        import git
+
         try:
             return str(self.repo.git.execute(["git", "remote", "get-url", name]))
         except git.GitCommandError:
@@ -626,8 +662,10 @@ class Writer:
 def clone_to_adopt(root: Path) -> str | None:
     """The remote-tracking branch holding an archive, when `root` is a clone that has
     no commit checked out (its HEAD names a branch the remote never had)."""
+    import git
+
     try:
-        repo = _Repo(root)
+        repo = _repo_type()(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return None
     if repo.head.is_valid():

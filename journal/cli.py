@@ -740,6 +740,40 @@ def feed_cmd(
         typer.echo(f"Wrote {output}", err=True)
 
 
+@command(app, "search")
+def search_cmd(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str], typer.Argument(help='Words, "exact phrases", -left-out, a OR b (quote the query).')
+    ],
+    added: Annotated[bool, typer.Option("--added", help="Only what versions wrote.")] = False,
+    removed: Annotated[bool, typer.Option("--removed", help="Only what versions took out.")] = False,
+    title: Annotated[
+        bool, typer.Option("--title", help="Only titles versions gave (or, with --removed, replaced).")
+    ] = False,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    since: Annotated[str | None, typer.Option(help="On or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="On or before this date (YYYY-MM-DD).")] = None,
+    min_size: Annotated[str | None, typer.Option(help="Leave out smaller edits: minor or major.")] = None,
+    page: Annotated[int, typer.Option(min=1, help="Page of results.")] = 1,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="Versions per page.")] = 25,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Find versions by their words: what was written, what was taken out, what articles say now."""
+    from journal.search import filters, find
+
+    chosen = filters(
+        source=source, since=since, until=until, added=added, removed=removed, title=title, min_size=min_size
+    )
+    results = find(_open(ctx), " ".join(words), chosen, page, limit, lambda msg: typer.echo(msg, err=True))
+    if as_json:
+        _emit_json(results.as_json())
+    else:
+        from journal.terminal import search_results
+
+        typer.echo(search_results(results, _color()))
+
+
 @command(app, "serve")
 def serve_cmd(
     ctx: typer.Context,
@@ -769,7 +803,7 @@ def push_cmd(
 
 @command(app, "reindex")
 def reindex_cmd(ctx: typer.Context) -> None:
-    """Rebuild local state (schedule, aliases, counts) from git history."""
+    """Rebuild local state (schedule, aliases, counts) and the search index from git history."""
     from journal.services import reindex
 
     count = reindex(_open(ctx), lambda msg: typer.echo(msg, err=True))

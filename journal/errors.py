@@ -49,3 +49,7 @@ class FetchError(JournalError):
 
 class FeedError(JournalError):
     """A feed could not be read as RSS or Atom."""
+
+
+class BadQuery(JournalError):
+    """A search query with nothing to look for, or a filter that cannot be read."""

@@ -94,14 +94,17 @@ def reindex(
     settings: Settings,
     now: float,
     progress: Callable[[int], None] | None = None,
+    also: Callable[[list[Revision], dict[str, bytes]], None] | None = None,
 ) -> int:
-    """Forget the derived state and rebuild it from every commit."""
+    """Forget the derived state and rebuild it from every commit. `also` is handed each
+    batch of commits with the texts they made, oldest first: the search index is built
+    from the same walk of history."""
     archive.configure()
     state.reset()
     head = archive.head()
     if head is None:
         return 0
-    return _apply(archive, state, settings, head, head, now, progress)
+    return _apply(archive, state, settings, head, head, now, progress, also=also)
 
 
 def _apply(
@@ -113,12 +116,15 @@ def _apply(
     now: float,
     progress: Callable[[int], None] | None,
     outbox: Outbox | None = None,
+    also: Callable[[list[Revision], dict[str, bytes]], None] | None = None,
 ) -> int:
     count = 0
     with state.transaction():
         for batch in _batches(archive.log(rev=rev, reverse=True), 2000):
             blobs = [r.blob for r in batch if r.blob is not None and r.change is not Change.REMOVED]
             texts = dict(zip(blobs, archive.read_blobs(blobs), strict=True))
+            if also:
+                also(batch, texts)
             for revision in batch:
                 data = texts.get(revision.blob) if revision.blob else None
                 _apply_one(state, settings, revision, data, now)

@@ -1,8 +1,10 @@
-"""The single writer of one pass: versions go into git first, into the state second.
+"""The single writer of one pass: versions go into git first, into the state second,
+into the search index third.
 
 Commits stream into one `git fast-import` (archive.Writer). At a checkpoint the
-branch moves, and only then are the versions recorded in the state database, so
-a crash between the two is repaired by catching up from git, never the reverse.
+branch moves, and only then are the versions recorded in the state database and
+then in the search index, so a crash between any two is repaired by catching up
+from git, never the reverse.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from journal.fetch import Response
 from journal.models import ArticleText, Change, ScheduleSettings, Settings
 from journal.outbox import Outbox
 from journal.pages import PageStore
+from journal.searchindex import SearchIndex
 from journal.state import ArticleRow, State
 from journal.summary import Summary
 from journal.targets import News
@@ -73,6 +76,7 @@ class Ledger:
         self.summary = summary
         self.clock = clock
         self.pages = PageStore(archive.state_dir)
+        self.search = SearchIndex.open(archive.state_dir)
         self.writer = Writer(archive, Identity(settings.author_name, settings.author_email))
         self.pending: list[_Pending] = []
         self.reserved: set[str] = set()
@@ -170,6 +174,7 @@ class Ledger:
             self.state.set_meta("head", head)
         self.pending = []
         self.last_checkpoint = time.monotonic()
+        self.search.catch_up(self.archive)  # read back from git: what a crash left out comes too
 
     def _record(self, item: _Pending, commit: str) -> None:
         row = item.row
@@ -207,4 +212,6 @@ class Ledger:
         """End the stream: checkpoint what is queued, or (after an error) drop it."""
         if commit:
             self.checkpoint()
+            self.search.catch_up(self.archive)  # also after a pass with nothing new
         self.writer.close(commit=commit)
+        self.search.close()

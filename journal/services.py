@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ def _read_state(archive: Archive, note: Callable[[str], None]) -> State:
         return state
     if fresh or state.meta("head") is None:
         note(f"Building the local index of {archive.root} from git history (once)…")
-        reindex(archive, note, state=state)
+        reindex(archive, note, state=state, search=False)
         return state
     from journal import index
     from journal.outbox import Outbox
@@ -53,8 +54,13 @@ def _read_state(archive: Archive, note: Callable[[str], None]) -> State:
     return state
 
 
-def reindex(archive: Archive, note: Callable[[str], None], state: State | None = None) -> int:
+def reindex(
+    archive: Archive, note: Callable[[str], None], state: State | None = None, search: bool = True
+) -> int:
+    """Rebuild the state from git, and the search index unless `search` is False (a read
+    command building the state of a fresh clone leaves the search index to searches)."""
     from journal import index
+    from journal.searchindex import SearchIndex
     from journal.sources import settings
 
     own = state is None
@@ -62,14 +68,20 @@ def reindex(archive: Archive, note: Callable[[str], None], state: State | None =
         for message in archive.recover():
             note(message)
         state = state or State.open(archive.state_dir, note)
+        found = SearchIndex.open(archive.state_dir) if search else None
         try:
             config = settings(archive)
-            count = index.reindex(archive, state, config, time.time())
+            # One walk of history for both: the search index is built from the commits
+            # and texts the state's rebuild reads.
+            with found.rebuilding(archive) if found else nullcontext(None) as also:
+                count = index.reindex(archive, state, config, time.time(), also=also)
             state.forget_feeds(config.feed_urls())
             state.set_meta("worktree", archive.head())
         finally:
             if own:
                 state.close()
+            if found:
+                found.close()
     return count
 
 

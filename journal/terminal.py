@@ -11,11 +11,15 @@ import re
 import textwrap
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from journal import captions
-from journal.diff import Diff, Op, Row
-from journal.history import Entry, later
 from journal.models import Change
+
+if TYPE_CHECKING:  # types only: `journal search` prints without loading the diff and history code
+    from journal.diff import Diff, Op, Row
+    from journal.history import Entry
+    from journal.search import Results
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -76,6 +80,8 @@ def describe(entry: Entry) -> str:
 
 
 def history(title: str, url: str, source: str, entries: list[Entry], color: bool) -> str:
+    from journal.history import later
+
     versions = len({e.version for e in entries if e.change is not Change.REMOVED})
     lines = [
         _paint(safe(title), BOLD, color),
@@ -318,4 +324,42 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*headers).rstrip()]
     out += [fmt.format(*row).rstrip() for row in cells]
+    return "\n".join(out)
+
+
+def search_results(results: Results, color: bool) -> str:
+    """A page of search hits: each version with its time, source and title, the snippets
+    where it matched (matching words highlighted on a terminal), and the command that
+    shows its diff."""
+    if not results.hits:
+        return (
+            "No version matches." if results.page == 1 else f"No more versions match (page {results.page})."
+        )
+    out = []
+    for hit in results.hits:
+        size = f", {hit.size}" if hit.size and hit.change is Change.EDIT else ""
+        gone = " (since taken down)" if hit.taken_down else ""
+        out.append(
+            _paint(f"{when(hit.time)}  {safe(hit.source)}  version {hit.version}{size}{gone}", BOLD, color)
+            + f"  {safe(hit.title)}"
+        )
+        for snippet in hit.snippets:
+            words = "".join(
+                _paint(safe(piece), BOLD + YELLOW, color) if marked else safe(piece)
+                for piece, marked in snippet.parts()
+            )
+            out.append(f"  {snippet.field:<9}  {words}")
+        command = (
+            f"journal diff {hit.sid} {hit.previous} {hit.version}"
+            if hit.previous is not None
+            else f"journal show {hit.sid} --version {hit.version}"
+        )
+        out.append(_paint(f"  {command}", DIM, color))
+        out.append("")
+    first = (results.page - 1) * results.per_page + 1
+    last = first + len(results.hits) - 1
+    if results.total is not None:
+        out.append(f"Versions {first}–{last} of {results.total}.")
+    else:
+        out.append(f"Versions {first}–{last}; more with --page {results.page + 1}.")
     return "\n".join(out)

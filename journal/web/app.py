@@ -253,16 +253,12 @@ def pick(sid: SID, a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)
 def find(
     request: Request,
     lib: Annotated[views.Library, Depends(library)],
-    q: Annotated[str, Query(max_length=1000)] = "",
-    page: Page = 1,
+    params: Annotated[search.Params, Depends()],
 ) -> HTMLResponse:
-    # One search at a time, waiting without holding a reader; answers are kept until the
-    # next commit, so a popular query costs one `git grep`.
     with lib.searching(), lib.reading() as reader:
-        results = lib.remember(
-            reader, ("search", search.clean(q), page), lambda: search.search(reader, q, page, views.PER_PAGE)
-        )
-    return _html(request, "search.html", results=results)
+        shown = search.run(lib, reader, params, views.PER_PAGE)
+        sources = lib.remember(reader, ("sources",), lambda: views.sources(reader))
+    return _html(request, "search.html", s=shown, sources=[line.name for line in sources])
 
 
 # -- feeds ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ lists come from the state database and from `git log` streams stopped early.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
-from journal import changefeed, links
+from journal import changefeed, links, searchindex
 from journal.archive import Archive
 from journal.diff import Diff
 from journal.errors import UnknownArticle, UnknownVersion
@@ -26,6 +27,8 @@ from journal.history import Entry, Reader, later
 from journal.models import ArticleText, Change, Revision
 from journal.sources import settings
 from journal.state import ArticleRow, State
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 25
 _REMEMBERED = 256  # list pages kept per state of the archive
@@ -74,11 +77,13 @@ class Library:
             self._idle.put(pair)
         self._lock = threading.Lock()
         self._search = threading.Lock()
+        self.index = searchindex.current(archive, lambda message: log.info("%s", message))
         self._remembered: dict[tuple[object, ...], object] = {}
         self._remembered_at: str | None = None
 
     def searching(self) -> threading.Lock:
-        """Held around a search: `git grep` reads every article at HEAD, so one runs at a time."""
+        """Held around a search: the search index's one connection answers one at a time
+        (a few milliseconds each), and catches up with git once after a pull."""
         return self._search
 
     @contextmanager
@@ -110,6 +115,7 @@ class Library:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     def close(self) -> None:
+        self.index.close()
         for n, (archive, state) in enumerate(self._pairs):
             state.close()
             if n:  # the first archive is the caller's
