@@ -11,7 +11,7 @@ DIR is the corpus root (the folder holding `pages/` and `feeds/`). Two parts:
      caption counts only for the same media, captioned in both). The size of the change
      is `journal.diff.diff` between the two texts.
    - pipeline: both captures served in turn at one URL on 127.0.0.1 to a fresh archive
-     following that URL (`journal.sources.track`), one `journal.update.run` pass each, an
+     following that URL (in journal.toml's `urls`), one `journal.update.run` pass each, an
      hour apart; the versions are read back from git.
    The pairs are `pages/same-url/<site>/<name>.html` → `<name>-<year>.html` (guardian and
    washingtonpost differ only in page design: no version; bbc_news was edited: a version)
@@ -339,7 +339,9 @@ def pipeline_case(case: Case, site: Site, workdir: Path) -> tuple[str, bool | No
     start = datetime(2024, 1, 1, tzinfo=UTC)
     archive = new_archive(workdir / "archive", start)
     path = "/article"
-    sources.track(archive, site.base + path, SOURCE, start)
+    url = site.base + path  # followed in a source of its own, made with it
+    text = config.track_url(archive.read_config(), SOURCE, url)
+    sources.commit_config(archive, text, f"journal: track {url}", f"source: {SOURCE}", start)
     notes: list[str] = []
     for step, capture in enumerate((case.first, case.second)):
         site.publish(step, {path: (capture.read_bytes(), "text/html")})

@@ -26,7 +26,7 @@ from pathlib import Path
 from journal import commits, config, document, index
 from journal.archive import Archive, Identity, Writer
 from journal.diff import diff
-from journal.extract import EXTRACTOR
+from journal.extractor import EXTRACTOR
 from journal.models import ArticleText, Change
 from journal.sources import settings
 from journal.state import State

@@ -95,7 +95,7 @@ def run_pass(archive: str, stub: bool = False) -> None:
 def _stub_extract(body: bytes, content_type: str | None, url: str) -> Any:
     from sim import quick_extract
 
-    from journal.extract import EXTRACTOR
+    from journal.extractor import EXTRACTOR
     from journal.models import Extraction
 
     title, paragraphs = quick_extract(body)

@@ -126,7 +126,8 @@ def report(
         "the article and one or two blob reads; the commit-graph's changed-path Bloom filters are what make "
         "that log fast.",
         "- the front page, source page and feed read `git log` newest first and stop after one page; "
-        "search is `git grep` over HEAD plus one SQLite query: neither depends on the length of history.",
+        "search walks the search index newest first and stops after one page (bench/search.py measures "
+        "it at every scale): neither reads the length of history.",
     ]
     return "\n".join(lines)
 

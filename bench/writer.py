@@ -28,7 +28,7 @@ from synth import paragraph
 
 from journal import commits, config
 from journal.archive import Archive, Identity, Writer
-from journal.extract import EXTRACTOR
+from journal.extractor import EXTRACTOR
 from journal.models import Change
 
 START = datetime(2024, 1, 1, tzinfo=UTC).timestamp()

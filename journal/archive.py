@@ -5,28 +5,36 @@ Writing goes through one long-lived `git fast-import` process (`Writer`): it kee
 ~1,000 commits/s on archives of 100k files, where an index-based commit per version
 slows to a crawl. Refs move only at `Writer.checkpoint()`, so a crash loses at most
 the commits since the last checkpoint and never leaves a half-written commit.
+
+Every git child runs in a process group of its own. Ctrl-C at a terminal signals the
+whole foreground group, and git dies of SIGINT mid-stream (a lost checkpoint, a
+working tree left half updated); this way only journal decides when git stops. A
+killed journal still takes its children with it: their pipes close and they exit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import subprocess
 import threading
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
-import git
-
-from journal import commits
+from journal import commits, leftovers
 from journal.errors import JournalError, NoArchive, PushFailed
+from journal.interrupt import popen_apart
 from journal.lock import held as held_locks
 from journal.models import Change, Revision
+
+if TYPE_CHECKING:
+    import git  # GitPython: imported where it is used, a tenth of a second that lists and searches skip
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,7 @@ _RECORD = "\x1e"
 _FIELD = "\x1f"
 _LOG_FORMAT = f"--format={_RECORD}%H{_FIELD}%ct{_FIELD}%B{_FIELD}"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+_REF = re.compile(r"^refs/(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*$")
 # Git settings the archive relies on; applied at init and again by reindex (a clone
 # does not carry .git/config).
 _GIT_CONFIG = {
@@ -47,6 +56,32 @@ _GIT_CONFIG = {
     "gc.writeCommitGraph": "true",
     "core.quotePath": "false",
 }
+
+
+@cache
+def _repo_type() -> type[git.Repo]:
+    """GitPython's Repo, imported on first use, starting every git (its persistent
+    `cat-file` too) in a process group of its own: out of reach of the terminal's Ctrl-C."""
+    import git
+
+    class Git(git.Git):
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("process_group", 0)
+            return super().execute(*args, **kwargs)
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[Any]:
+        if kwargs.get("process_group") is None:
+            return subprocess.Popen(*args, **kwargs)  # a push: Ctrl-C stops it, as any git push
+        return popen_apart(*args, **kwargs)
+
+    # GitPython starts its processes through this one name; the group a git is moved
+    # to must be its own from the fork on (interrupt.held_signals).
+    git.cmd.safer_popen = popen
+
+    class Repo(git.Repo):
+        GitCommandWrapperType = Git
+
+    return Repo
 
 
 @dataclass(frozen=True)
@@ -63,9 +98,10 @@ class Identity:
 class Archive:
     """A journal archive: a git repository with journal.toml at its root."""
 
-    def __init__(self, root: Path, repo: git.Repo):
+    def __init__(self, root: Path, repo: git.Repo | None = None):
         self.root = root
-        self.repo = repo
+        self._repo = repo
+        self._repo_lock = threading.Lock()
         self._cat_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------
@@ -75,13 +111,33 @@ class Archive:
         root = root.expanduser().absolute()
         if not (root / ".git").is_dir():
             raise NoArchive(f'No archive at {root}; run "journal init {root}" first.')
-        try:
-            repo = git.Repo(root)
-        except git.InvalidGitRepositoryError as exc:
-            raise NoArchive(
-                f'{root} is not a git repository; run "journal init" on a new directory.'
-            ) from exc
-        return cls(root, repo)
+        archive = cls(root)
+        if archive.head() is None:
+            branch = clone_to_adopt(root)
+            if branch is not None:
+                archive.adopt(branch)
+        return archive
+
+    def adopt(self, branch: str) -> None:
+        """Check out `main` from a remote-tracking branch: a clone of a bare repository
+        whose HEAD named another branch got nothing checked out."""
+        remote = branch.removeprefix("refs/remotes/")
+        self.git("checkout", "-q", "-b", BRANCH, "--track", remote)
+
+    @property
+    def repo(self) -> git.Repo:
+        """GitPython's view of the repository, opened on first use."""
+        with self._repo_lock:
+            if self._repo is None:
+                import git
+
+                try:
+                    self._repo = _repo_type()(self.root)
+                except git.InvalidGitRepositoryError as exc:
+                    raise NoArchive(
+                        f'{self.root} is not a git repository; run "journal init" on a new directory.'
+                    ) from exc
+            return self._repo
 
     @classmethod
     def create(cls, root: Path, config_text: str, identity: Identity, now: datetime) -> Archive:
@@ -91,7 +147,7 @@ class Archive:
             raise JournalError(f"{root} is already a git repository; use it with --archive {root}.")
         root.mkdir(parents=True, exist_ok=True)
         existing = sorted(p.name for p in root.iterdir())
-        repo = git.Repo.init(root, initial_branch=BRANCH)
+        repo = _repo_type().init(root, initial_branch=BRANCH)
         archive = cls(root, repo)
         archive.configure()
         if existing:
@@ -113,20 +169,34 @@ class Archive:
         return archive
 
     def configure(self) -> None:
+        """Apply the git settings the archive relies on, writing .git/config only when
+        one differs: a write takes config.lock, and every write is a chance to leave it."""
+        wanted = {}
+        for key, value in _GIT_CONFIG.items():
+            section, _, option = key.rpartition(".")
+            wanted[(section.replace("diff.journal", 'diff "journal"'), option)] = value
+        reader = self.repo.config_reader("repository")
+        missing = {
+            key: value
+            for key, value in wanted.items()
+            if not reader.has_option(*key) or str(reader.get(*key)) != value
+        }
+        if not missing:
+            return
         with self.repo.config_writer() as cfg:
-            for key, value in _GIT_CONFIG.items():
-                section, _, option = key.rpartition(".")
-                section = section.replace("diff.journal", 'diff "journal"')
+            for (section, option), value in missing.items():
                 cfg.set_value(section, option, value)
 
     @property
     def state_dir(self) -> Path:
-        path = Path(self.repo.git_dir) / "journal"
+        path = self.root / ".git" / "journal"
         path.mkdir(exist_ok=True)
         return path
 
     def git(self, *args: str, writing: bool = False) -> str:
         """Run git; `writing` git holds the writer lock with this process (held_locks())."""
+        import git
+
         try:
             if writing:
                 return str(self.repo.git.execute(["git", *args], pass_fds=held_locks()))
@@ -137,6 +207,34 @@ class Archive:
     # -- reading ---------------------------------------------------------------
 
     def head(self) -> str | None:
+        """The commit of HEAD (None before the first), read from the ref files: a
+        microsecond, where GitPython costs its import and a `git cat-file`."""
+        git_dir = self.root / ".git"
+        try:
+            target = (git_dir / "HEAD").read_text("ascii").strip()
+            if _SHA.match(target):
+                return target  # detached
+            ref = target.removeprefix("ref: ")
+            if _REF.match(ref) and not (git_dir / "reftable").exists():
+                try:
+                    loose = (git_dir / ref).read_text("ascii").strip()
+                    return loose if _SHA.match(loose) else self._head()
+                except FileNotFoundError:
+                    pass
+                try:
+                    packed = (git_dir / "packed-refs").read_text("ascii")
+                except FileNotFoundError:
+                    return None  # an unborn branch: no commits yet
+                for line in packed.splitlines():
+                    if line.endswith(f" {ref}") and _SHA.match(line[:40]):
+                        return line[:40]
+                return None
+        except (OSError, UnicodeDecodeError):
+            pass
+        return self._head()
+
+    def _head(self) -> str | None:
+        """HEAD as GitPython reads it, for the layouts the ref files do not settle."""
         try:
             return self.repo.head.commit.hexsha
         except ValueError:
@@ -161,8 +259,11 @@ class Archive:
     def read_blobs(self, shas: list[str]) -> Iterator[bytes]:
         """Many blobs in order through one `git cat-file --batch`, requests pipelined
         from a thread so that neither side waits for the other."""
-        proc = subprocess.Popen(
-            ["git", "cat-file", "--batch"], cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        proc = popen_apart(
+            ["git", "cat-file", "--batch"],
+            cwd=self.root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
         assert proc.stdin is not None
         assert proc.stdout is not None
@@ -257,28 +358,13 @@ class Archive:
             if revision is not None:
                 yield revision
 
-    def grep(self, text: str, paths: list[str] | None = None) -> list[str]:
-        """Paths of the article files at HEAD that hold `text` (a plain string, any case).
-
-        `text` is passed with `-e` and the paths after `--`, so neither can be read
-        as an option or a revision.
-        """
-        if self.head() is None or not text or "\x00" in text:
-            return []
-        args = ["git", "grep", "-i", "-F", "-l", "-z", "-e", text, "HEAD", "--", *(paths or ["*.md"])]
-        try:
-            out = str(self.repo.git.execute(args, strip_newline_in_stdout=False))
-        except git.GitCommandError as exc:
-            if exc.status == 1:
-                return []  # no match
-            raise JournalError(f"git grep failed in {self.root}: {_stderr(exc)}") from exc
-        return [name.removeprefix("HEAD:") for name in out.split("\x00") if name]
-
     def commits_between(self, old: str | None, new: str) -> int:
         spec = new if old is None else f"{old}..{new}"
         return int(self.git("rev-list", "--count", spec))
 
     def is_ancestor(self, old: str, new: str) -> bool:
+        import git
+
         try:
             self.repo.git.execute(["git", "merge-base", "--is-ancestor", old, new])
         except git.GitCommandError:
@@ -316,6 +402,9 @@ class Archive:
         if old is None:
             self.git("read-tree", "-u", "--reset", new, writing=True)
         else:
+            # The index's stat data goes stale when the files are copied (`cp -a`, a
+            # restore from backup): refreshed, it tells a real local edit from a copy.
+            self.git("update-index", "-q", "--refresh", "--ignore-missing", "--unmerged", writing=True)
             self.git("read-tree", "-m", "-u", old, new, writing=True)
 
     def stage(self, path: str) -> None:
@@ -327,31 +416,22 @@ class Archive:
     # -- upkeep ------------------------------------------------------------------
 
     def recover(self) -> list[str]:
-        """Remove what a killed writer left behind; return a note for each thing removed.
+        """Remove what a killed writer left behind; return a note for each thing removed,
+        and for each git lock left in place because a live git process may hold it.
 
-        Call only while holding the writer lock: then no journal process is writing,
-        and a git lock file that stays put for a few seconds belongs to a dead one.
+        Call only while holding the writer lock: then no journal process is writing.
         """
-        notes = []
-        git_dir = Path(self.repo.git_dir)
-        for tmp in [
-            *(git_dir / "objects" / "pack").glob("tmp_*"),
-            *(git_dir / "objects").glob("*/tmp_obj_*"),
-        ]:
-            tmp.unlink(missing_ok=True)
-            notes.append(f"removed half-written pack file {tmp.name} from an interrupted run")
-        for report in git_dir.glob("fast_import_crash_*"):
-            report.unlink(missing_ok=True)
-            notes.append(f"removed {report.name}, the report of an interrupted commit stream")
-        locks = [git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("refs/heads/*.lock")]
-        deadline = time.time() + 3
-        for lock in locks:
-            while _age(lock) < 2 and time.time() < deadline:
-                time.sleep(0.1)  # a git command of the user's may be finishing
-            if lock.exists():
-                lock.unlink(missing_ok=True)
-                notes.append(f"removed stale git lock {lock.relative_to(git_dir)} left by an interrupted run")
-        return notes
+        found = leftovers.clear(Path(self.repo.git_dir), self.root)
+        return [*found.removed, *found.kept]
+
+    def index_locked(self) -> str | None:
+        """Why the index cannot be written now (its lock is there), or None."""
+        lock = Path(self.repo.git_dir) / "index.lock"
+        if not lock.exists():
+            return None
+        holders = leftovers.git_processes(self.root, Path(self.repo.git_dir))
+        who = str(holders[0]) if holders else "another git process"
+        return f"{who} holds .git/index.lock"
 
     def write_commit_graph(self) -> None:
         """Add new commits to the commit-graph, with changed-path Bloom filters."""
@@ -382,6 +462,8 @@ class Archive:
     def push(self, remote: str, branch: str = BRANCH) -> str:
         """Push `main` to `branch` on `remote`; raise PushFailed with git's reason,
         leaving local commits intact. Never forces."""
+        import git
+
         try:
             out = self.repo.git.execute(
                 ["git", "push", "--porcelain", "--", remote, f"refs/heads/{BRANCH}:refs/heads/{branch}"],
@@ -392,15 +474,45 @@ class Archive:
                     "SSH_ASKPASS": "true",
                 },
                 kill_after_timeout=300,
+                process_group=None,  # Ctrl-C stops a push, as any git push: the remote takes all or nothing
             )
         except git.GitCommandError as exc:
             raise PushFailed(
                 f"push to {_redact(remote)} failed: {_stderr(exc).rstrip('.')}. Your commits are safe in "
                 f'{self.root}; fix the remote and run "journal push" again.'
             ) from exc
+        self._point_bare_head(remote, branch)
         return str(out)
 
+    def _point_bare_head(self, remote: str, branch: str) -> None:
+        """A bare repository on this machine whose HEAD names a branch it does not have
+        (`git init --bare` names master) gets its HEAD pointed at the branch pushed, so
+        that `git clone` checks the archive out."""
+        where = self.remote_url(remote) or remote
+        path = (
+            Path(where.removeprefix("file://")) if "://" not in where or where.startswith("file://") else None
+        )
+        if path is None:
+            return
+        path = path if path.is_absolute() else self.root / path
+        if not (path / "HEAD").is_file() or not (path / "objects").is_dir():
+            return  # not a bare repository here
+        import git
+
+        bare = ["git", f"--git-dir={path}"]
+        try:
+            current = str(self.repo.git.execute([*bare, "symbolic-ref", "-q", "HEAD"]))
+            self.repo.git.execute([*bare, "rev-parse", "--verify", "-q", current])
+        except git.GitCommandError:
+            with contextlib.suppress(git.GitCommandError):  # someone else's repository: leave it be
+                self.repo.git.execute([*bare, "symbolic-ref", "HEAD", f"refs/heads/{branch}"])
+
+    def add_remote(self, name: str, url: str) -> None:
+        self.git("remote", "add", "--", name, url)
+
     def remote_url(self, name: str) -> str | None:
+        import git
+
         try:
             return str(self.repo.git.execute(["git", "remote", "get-url", name]))
         except git.GitCommandError:
@@ -435,7 +547,7 @@ class Writer:
 
     def _stdin(self) -> IO[bytes]:
         if self._proc is None:
-            self._proc = subprocess.Popen(
+            self._proc = popen_apart(
                 ["git", "fast-import", "--quiet", "--done", "--date-format=raw"],
                 cwd=self.archive.root,
                 stdin=subprocess.PIPE,
@@ -547,12 +659,27 @@ class Writer:
         return self._proc.stderr.read().decode(errors="replace").strip()[-500:] or "no output"
 
 
-def _age(path: Path) -> float:
-    """Seconds since `path` was modified; infinity when it does not exist."""
+def clone_to_adopt(root: Path) -> str | None:
+    """The remote-tracking branch holding an archive, when `root` is a clone that has
+    no commit checked out (its HEAD names a branch the remote never had)."""
+    import git
+
     try:
-        return time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return float("inf")
+        repo = _repo_type()(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    if repo.head.is_valid():
+        return None  # a commit is checked out
+    refs = repo.git.execute(["git", "for-each-ref", "--format=%(refname)", "refs/remotes/"]).split()
+    refs = [r for r in refs if not r.endswith("/HEAD")]
+    candidates = [r for r in refs if r.endswith(f"/{BRANCH}")] or refs
+    for ref in candidates:
+        try:
+            repo.git.execute(["git", "cat-file", "-e", f"{ref}:{CONFIG_FILE}"])
+        except git.GitCommandError:
+            continue
+        return str(ref)
+    return None
 
 
 def _revision(record: str) -> Revision | None:

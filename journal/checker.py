@@ -11,8 +11,9 @@ from dataclasses import replace
 
 from journal import captions, document, evidence, schedule
 from journal.errors import FetchError
-from journal.extractor import EXTRACTOR
+from journal.extractor import identity
 from journal.fetch import Fetcher, Response
+from journal.interrupt import Interrupt, Interrupted
 from journal.ledger import Ledger, rules_for
 from journal.models import ArticleText, Change, Extraction, NotArticle, ScheduleSettings, Settings
 from journal.normalize import fingerprint
@@ -36,6 +37,7 @@ class Checker:
         summary: Summary,
         reporter: Reporter,
         clock: Callable[[], float],
+        interrupt: Interrupt,
     ):
         self.state = state
         self.settings = settings
@@ -45,36 +47,54 @@ class Checker:
         self.summary = summary
         self.reporter = reporter
         self.clock = clock
+        self.interrupt = interrupt
         self.pages = PageStore(ledger.archive.state_dir)
         self.handled: set[int] = set()  # articles decided in this pass
 
     async def check(self, row: ArticleRow, conditional: bool = True) -> None:
         """One scheduled check of an article."""
         rules = rules_for(self.settings, row)
+        page_rules = self.settings.page_rules(row.source)
         # Validators prove "unchanged" only after a good check, and only for text
-        # that the current extractor made.
+        # that the current extractor (and the source's page rules) made.
         trusted = (
-            conditional and bool(row.validated) and not row.removed and row.extractor in (None, EXTRACTOR)
+            conditional
+            and bool(row.validated)
+            and not row.removed
+            and row.extractor in (None, identity(page_rules))
         )
         try:
-            resp = await self.fetcher.get(
-                row.url,
-                etag=row.etag if trusted else None,
-                last_modified=row.last_modified if trusted else None,
+            resp = await self.interrupt.race(
+                self.fetcher.get(
+                    row.url,
+                    etag=row.etag if trusted else None,
+                    last_modified=row.last_modified if trusted else None,
+                )
             )
         except FetchError as exc:
             self._failed(row, rules, str(exc))
             return
+        except Interrupted:
+            return  # not checked: it stays due for the next run
         gone = None
         if resp.status in (404, 410) and row.versions and not row.removed:
-            gone, resp = resp, await self._elsewhere(row, resp)
+            try:
+                gone, resp = resp, await self.interrupt.race(self._elsewhere(row, resp))
+            except Interrupted:
+                return
         if resp.status in (404, 410):
             self._gone(row, rules, resp)
             return
         if resp.status == 304 or (trusted and resp.body_hash == row.body_hash):
             self._unchanged(row, rules, resp)  # a byte-identical page is not extracted again
             return
-        outcome = await self.pool.extract(resp.body, resp.content_type, resp.url)
+        if self._renders(row):
+            try:
+                resp = await self.fetcher.render(resp)  # only a page that changed is rendered
+            except FetchError as exc:
+                self._failed(row, rules, str(exc))
+                return
+        outcome = await self.pool.extract(resp.body, resp.content_type, resp.url, page_rules)
         if isinstance(outcome, NotArticle):
             if gone is not None:  # the other address shows no article either
                 self._gone(row, rules, gone)
@@ -94,7 +114,8 @@ class Checker:
         if stored is None or row.removed:
             await self.check(row, conditional=False)
             return
-        again = await self.pool.extract(stored.body, stored.content_type, stored.url)
+        page_rules = self.settings.page_rules(row.source)
+        again = await self.pool.extract(stored.body, stored.content_type, stored.url, page_rules)
         latest = self.ledger.latest_text(row)
         if not isinstance(again, Extraction) or latest is None:
             reason = again.reason if isinstance(again, NotArticle) else "no text on record"
@@ -159,7 +180,8 @@ class Checker:
             return None
         if stored is None:
             return self._adopt_captions(row, found, latest)
-        again = await self.pool.extract(stored.body, stored.content_type, stored.url)
+        page_rules = self.settings.page_rules(row.source)
+        again = await self.pool.extract(stored.body, stored.content_type, stored.url, page_rules)
         if not isinstance(again, Extraction):
             return latest
         redone = _document(row, again)
@@ -225,6 +247,11 @@ class Checker:
             fp = fingerprint(picked_up.title, picked_up.paragraphs)
             previous = self._reflowed(row, picked_up, fp, found.headline_meta, previous)
         return previous, decision.text
+
+    def _renders(self, row: ArticleRow) -> bool:
+        """Whether the article's source is read through a browser (`fetch = "browser"`)."""
+        source = self.settings.source(row.source)
+        return source is not None and source.browser
 
     def _identify(self, row: ArticleRow, resp: Response, found: Extraction | None) -> ArticleRow | None:
         """Record the final URL and the page's canonical URL as aliases of the article.

@@ -10,7 +10,7 @@ from typing import Any
 import tomlkit
 
 from journal.errors import ConfigError
-from journal.models import FetchSettings, ScheduleSettings, Settings, Source
+from journal.models import FetchSettings, PageRules, ScheduleSettings, Settings, Source
 from journal.schedule import parse_duration
 from journal.urls import SOURCE_NAME, BadURL, canonical
 
@@ -27,7 +27,7 @@ author_email = "journal@localhost"
 # push_remote = "origin"
 # The branch to push to on that remote: a shard of a bigger archive pushes its own.
 # push_branch = "main"
-# Base URL of `journal serve`, used for links in Atom feeds.
+# Base URL of `journal serve`, used for links in Atom feeds and notifications.
 feed_base_url = "http://127.0.0.1:8000"
 
 [fetch]
@@ -45,10 +45,22 @@ retire_after = "40d"
 feed_interval = "5m"
 max_per_source = 200
 
-# [sources.bbc]
-# feeds = ["https://feeds.bbci.co.uk/news/rss.xml"]
-# exclude = ["/sport/", "/live/"]   # URL regexes; `include` likewise
+# The sources: `journal source add NAME FEED_URL` adds one. A table looks like this:
+# [sources.NAME]
+# feeds = ["https://…/rss.xml"]
+# exclude = ["/sport/", "/live/"]   # URL regexes of pages to leave out; `include` likewise
 """
+
+
+def starter(outlets: str) -> str:
+    """The starter journal.toml, with `outlets` (commented-out source tables) to pick from."""
+    return (
+        STARTER
+        + "#\n# Well-known outlets: uncomment one, or run `journal source add NAME` with one of\n"
+        + "# these names to add it with a commit of its own.\n#\n"
+        + outlets
+    )
+
 
 _SCHEDULE_KEYS = {"first_wait", "backoff", "retire_after", "feed_interval", "max_per_source"}
 
@@ -119,7 +131,42 @@ def _source(name: str, table: dict[str, Any], defaults: ScheduleSettings, where:
         include=tuple(table.get("include", [])),
         exclude=tuple(table.get("exclude", [])),
         schedule=_schedule(table, defaults, f"{where} [sources.{name}]"),
+        rules=_page_rules(name, table, where),
+        browser=_fetch_mode(name, table, where),
     )
+
+
+def _page_rules(name: str, table: dict[str, Any], where: str) -> PageRules:
+    """keep/drop (lists of CSS selectors) and title (one), each checked as it is read."""
+    found: dict[str, tuple[str, ...]] = {}
+    for key in ("keep", "drop"):
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(
+                f'{where}: sources.{name}.{key} must be a list of CSS selectors, e.g. [".promo"].'
+            )
+        found[key] = tuple(value)
+    title = table.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise ConfigError(f'{where}: sources.{name}.title must be one CSS selector, e.g. "h1.headline".')
+    rules = PageRules(keep=found["keep"], drop=found["drop"], title=title)
+    if rules:  # the selector library is loaded only for a source that has rules
+        from journal.rules import check
+
+        for key, selectors in (("keep", rules.keep), ("drop", rules.drop), ("title", (title or "",))):
+            for selector in selectors:
+                if selector:
+                    check(selector, f"{where}: sources.{name}.{key}")
+    return rules
+
+
+def _fetch_mode(name: str, table: dict[str, Any], where: str) -> bool:
+    mode = table.get("fetch", "http")
+    if mode not in ("http", "browser"):
+        raise ConfigError(f'{where}: sources.{name}.fetch must be "http" or "browser", not {mode!r}.')
+    return bool(mode == "browser")
 
 
 def _schedule(table: dict[str, Any], base: ScheduleSettings, where: str) -> ScheduleSettings:
@@ -191,6 +238,30 @@ def _number(table: dict[str, Any], key: str, default: float, where: str, minimum
     return float(value)
 
 
+def changed_tables(old: str, new: str) -> list[str]:
+    """The tables of journal.toml that differ between two valid texts: `[fetch]`,
+    `[sources.bbc]`, … (an edit of comments alone changes none)."""
+
+    def tables(text: str) -> dict[str, Any]:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return {"[?]": text}  # a broken file committed by other means: changed as a whole
+        flat = {f"[{k}]": v for k, v in data.items() if k != "sources"}
+        flat.update({f"[sources.{k}]": v for k, v in data.get("sources", {}).items()})
+        return flat
+
+    a, b = tables(old), tables(new)
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def _document(text: str) -> tomlkit.TOMLDocument:
+    """journal.toml for editing, comments kept. A file that is not valid TOML gets the
+    message every command gives (tomlkit's own errors are not for people)."""
+    parse(text)
+    return tomlkit.parse(text)
+
+
 def add_source(text: str, name: str, feeds: list[str], include: list[str], exclude: list[str]) -> str:
     """journal.toml text with a new [sources.NAME] table."""
     if not SOURCE_NAME.match(name):
@@ -203,7 +274,7 @@ def add_source(text: str, name: str, feeds: list[str], include: list[str], exclu
             canonical(url)
         except BadURL as exc:
             raise ConfigError(f"Feed {url!r} is not an http(s) URL; give the feed's full address.") from exc
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     sources = doc.get("sources")
     if sources is None:
         sources = tomlkit.table(is_super_table=True)
@@ -226,7 +297,7 @@ def track_url(text: str, name: str, url: str) -> str:
     """journal.toml text with `url` added to the `urls` of source `name` (made if new)."""
     if not SOURCE_NAME.match(name):
         raise ConfigError(f"Source name {name!r} must be lower-case letters, digits and '-'.")
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     sources = doc.get("sources")
     if sources is None:
         sources = tomlkit.table(is_super_table=True)
@@ -248,7 +319,7 @@ def track_url(text: str, name: str, url: str) -> str:
 
 
 def remove_source(text: str, name: str) -> str:
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     sources = doc.get("sources")
     if sources is None or name not in sources:
         raise ConfigError(f'No source "{name}"; "journal source list" shows the sources.')
@@ -258,10 +329,74 @@ def remove_source(text: str, name: str) -> str:
 
 def set_key(text: str, table: str, key: str, value: Any) -> str:
     """journal.toml text with one key set (used by `init` options and tests)."""
-    doc = tomlkit.parse(text)
+    doc = _document(text)
     if table not in doc:
         doc[table] = tomlkit.table()
     doc[table][key] = value
     result = tomlkit.dumps(doc)
     parse(result)
     return result
+
+
+def merge_feeds(text: str, feeds: dict[str, list[str]]) -> str:
+    """journal.toml text with each source's feeds added (new sources made)."""
+    doc = tomlkit.parse(text)
+    sources = doc.get("sources")
+    if sources is None:
+        sources = tomlkit.table(is_super_table=True)
+        doc["sources"] = sources
+    for name, urls in feeds.items():
+        if name not in sources:
+            table = tomlkit.table()
+            table["feeds"] = []
+            sources[name] = table
+        current = sources[name].setdefault("feeds", [])
+        current.extend(u for u in urls if u not in current)
+    result = tomlkit.dumps(doc)
+    parse(result)
+    return result
+
+
+def edit_source(text: str, name: str, add: dict[str, list[str]], drop: dict[str, list[str]]) -> str:
+    """journal.toml text with values added to or dropped from a source's `feeds`,
+    `include` and `exclude` lists; dropping a value the list lacks is an error."""
+    doc = tomlkit.parse(text)
+    sources = doc.get("sources")
+    if sources is None or name not in sources:
+        raise ConfigError(f'No source "{name}"; "journal source list" shows the sources.')
+    table = sources[name]
+    for key, values in drop.items():
+        current = table.get(key, [])
+        for value in values:
+            if value not in current:
+                raise ConfigError(
+                    f'Source "{name}" has no {key} entry {value!r}; "journal source list --json" shows them.'
+                )
+            current.remove(value)
+        if not current and key != "feeds":
+            del table[key]
+    for key, values in add.items():
+        if key == "feeds":
+            for url in values:
+                try:
+                    canonical(url)
+                except BadURL as exc:
+                    raise ConfigError(
+                        f"Feed {url!r} is not an http(s) URL; give the feed's full address."
+                    ) from exc
+        current = table.setdefault(key, [])
+        current.extend(v for v in values if v not in current)
+    result = tomlkit.dumps(doc)
+    parse(result)
+    return result
+
+
+def untrack_url(text: str, url: str) -> tuple[str, str]:
+    """journal.toml text without `url` in any source's `urls`, and that source's name."""
+    doc = tomlkit.parse(text)
+    for name, table in (doc.get("sources") or {}).items():
+        urls = table.get("urls", [])
+        if url in urls:
+            urls.remove(url)
+            return tomlkit.dumps(doc), str(name)
+    raise ConfigError(f'{url} is not tracked; "journal source list --json" shows the tracked URLs.')

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Literal
 
-from journal import captions
+from journal import captions, matching
 from journal.models import ArticleText
 
 RowKind = Literal["equal", "insert", "delete", "change", "move-from", "move-to"]
@@ -30,6 +30,9 @@ _WORD = re.compile(r"\w+")
 # paragraph; below it they are a removal and an addition.
 PAIR_THRESHOLD = 0.45
 _MAX_PAIRING = 250_000  # cells of the pairing table before falling back to positions
+# A paragraph of more than this many tokens (about 100,000 words) is shown replaced
+# whole in a word diff (bench/worddiff.py measures the cost up to there).
+MAX_TOKENS = 200_000
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ class Diff:
         """`typo`, `minor` or `major`: how much a reader would care.
 
         A typo fix only respells a few words; a minor edit changes up to a tenth of
-        the words (at least 12); anything more, or whole paragraphs, is major.
+        the words (at least 12); anything more, whole paragraphs, or a headline that
+        lost or gained half its words (a new headline, not an edited one) is major.
         """
         changed = self.stats.get("words_added", 0) + self.stats.get("words_removed", 0)
         total = max(self.stats.get("words_old", 0), 1)
@@ -104,6 +108,8 @@ class Diff:
         edited = [r.ops for r in self.rows if r.kind == "change"] + [f.ops for f in self.fields]
         if whole == 0 and changed + title_words <= 4 and all(_respelled(ops) for ops in edited):
             return "typo"
+        if title and _rewritten(title.ops):
+            return "major"
         if changed + title_words <= max(12, total // 10):
             return "minor"
         return "major"
@@ -121,20 +127,28 @@ def _line_words(line: str) -> list[str]:
     return words(captions.shown(line))
 
 
-def word_ops(old: str, new: str) -> tuple[Op, ...]:
+def word_ops(old: str, new: str, limit: int | None = None) -> tuple[Op, ...]:
     """Token-level diff of two strings; joining the non-insert ops gives `old` back,
-    the non-delete ops give `new`."""
+    the non-delete ops give `new`.
+
+    Near-linear in the length of the texts (journal.matching); past `limit` tokens on
+    a side (MAX_TOKENS by default) the text is shown replaced whole, unread.
+    """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    if max(len(a), len(b)) > (MAX_TOKENS if limit is None else limit):
+        blocks: list[tuple[int, int, int]] = []
+    else:
+        blocks = matching.blocks(a, b)
     ops: list[Op] = []
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            _append(ops, "equal", "".join(a[i1:i2]))
-        else:
-            if i2 > i1:
-                _append(ops, "delete", "".join(a[i1:i2]))
-            if j2 > j1:
-                _append(ops, "insert", "".join(b[j1:j2]))
+    i = j = 0
+    for i2, j2, size in [*blocks, (len(a), len(b), 0)]:
+        if i2 > i:
+            _append(ops, "delete", "".join(a[i:i2]))
+        if j2 > j:
+            _append(ops, "insert", "".join(b[j:j2]))
+        if size:
+            _append(ops, "equal", "".join(a[i2 : i2 + size]))
+        i, j = i2 + size, j2 + size
     return tuple(_tidy(ops))
 
 
@@ -193,6 +207,15 @@ def _respelled(ops: tuple[Op, ...]) -> bool:
             return False
         i += 2
     return True
+
+
+def _rewritten(ops: tuple[Op, ...]) -> bool:
+    """Whether half or more of a line's words went, or half or more of its new words came."""
+    removed = sum(len(words(o.text)) for o in ops if o.kind == "delete")
+    added = sum(len(words(o.text)) for o in ops if o.kind == "insert")
+    old = removed + sum(len(words(o.text)) for o in ops if o.kind == "equal")
+    new = added + sum(len(words(o.text)) for o in ops if o.kind == "equal")
+    return (removed > 0 and 2 * removed >= old) or (added > 0 and 2 * added >= new)
 
 
 def _changed_words(ops: tuple[Op, ...]) -> int:
@@ -426,8 +449,9 @@ def changed_sentences(d: Diff) -> tuple[list[str], list[str]]:
             added.append(label + captions.shown(row.new))
         elif row.kind == "change" and row.old and row.new:
             before, after = sentences(captions.shown(row.old)), sentences(captions.shown(row.new))
-            removed += [label + s for s in before if s not in after]
-            added += [label + s for s in after if s not in before]
+            kept_before, kept_after = set(before), set(after)  # a long paragraph has thousands
+            removed += [label + s for s in before if s not in kept_after]
+            added += [label + s for s in after if s not in kept_before]
     return removed, added
 
 

@@ -1,12 +1,17 @@
 """The errors journal expects: each names the thing and the next step.
 
-The CLI turns a JournalError into one line on stderr and exit code 1. Any other
-exception is a bug and keeps its traceback.
+The CLI turns a JournalError into one line on stderr and exit code 1 (2 for a
+UsageError). Any other exception is a bug and keeps its traceback.
 """
 
 
 class JournalError(Exception):
     """An expected failure, explained for a person."""
+
+
+class UsageError(JournalError):
+    """A command line that cannot mean anything: a malformed value, options that
+    exclude each other. Exit code 2, as for any other usage error."""
 
 
 class NoArchive(JournalError):
@@ -44,3 +49,7 @@ class FetchError(JournalError):
 
 class FeedError(JournalError):
     """A feed could not be read as RSS or Atom."""
+
+
+class BadQuery(JournalError):
+    """A search query with nothing to look for, or a filter that cannot be read."""

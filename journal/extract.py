@@ -2,64 +2,32 @@
 
 trafilatura finds the article body; this module turns that body into one line per
 paragraph (list items, table rows and block quotes each get their own line, so an
-edit never turns a whole table into one changed line), reads the stable metadata
-(title, byline, published time, canonical URL) and decides whether the page is an
-article at all. Photo captions are read, and placed among the paragraphs, by
+edit never turns a whole table into one changed line), has `journal.boxes` hold it
+against the page's own blocks (`journal.blocks`), reads the stable metadata
+(`journal.metadata`) and decides whether the page is an article at all: a page that
+shows a headline and has text under it, and is not a consent wall, a paywall stub or
+an error page. Photo captions are read, and placed among the paragraphs, by
 `journal.figures`. The output is deterministic: the same HTML gives the same text.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from urllib.parse import urljoin
+from dataclasses import replace
 
 import lxml.html
 import trafilatura
 from lxml import etree
 
-from journal import figures, normalize
-from journal.extractor import EXTRACTOR
-from journal.models import Extraction, NotArticle
-from journal.urls import BadURL, canonical, host_of
+from journal import blocks, boxes, captions, figures, metadata, normalize
+from journal import rules as page_rules
+from journal.extractor import identity
+from journal.models import Extraction, NotArticle, PageRules
 
-MIN_WORDS = 25
 _BREAK = "\u2029"  # marks a <br> while a block is flattened
 
 _BLOCK = {"p", "head", "quote", "code", "item", "list", "table", "row", "cell", "div", "lb"}
-_META_TIME = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "originalpublicationdate",
-    "publishdate",
-    "publish-date",
-    "pubdate",
-    "dc.date.issued",
-    "sailthru.date",
-    "parsely-pub-date",
-)
-_META_TITLE = (
-    "og:title",
-    "twitter:title",
-    "headline",
-    "dc.title",
-    "parsely-title",
-    "sailthru.title",
-)
-_META_BYLINE = (
-    "author",
-    "article:author",
-    "byl",
-    "parsely-author",
-    "sailthru.author",
-    "dc.creator",
-)
-
-# Text that stands in front of an article rather than being one. Matched against
-# short extractions only, so an article that merely mentions cookies stays an article.
 # Text that stands in front of an article rather than being one. Paywall and consent
 # phrases count in a paragraph of up to 40 words; generic error phrases only in a
 # line of their own (12 words at most), since news reports use them too.
@@ -113,25 +81,37 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return body.decode("cp1252", errors="replace")
 
 
-def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+def extract_page(
+    body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
+) -> Extraction | NotArticle:
     """Bytes of a fetched page → article (runs in the extraction worker processes)."""
     try:
-        return extract(decode_html(body, content_type), url)
+        return extract(decode_html(body, content_type), url, rules)
     except Exception as exc:  # one hostile page must not take the run down
         return NotArticle(f"the extractor failed on this page ({type(exc).__name__})", blocked=True)
 
 
-def extract(html: str, url: str) -> Extraction | NotArticle:
-    """The article in a page, or why there is none."""
-    # One parse, trafilatura's own (its repairs and parser options), read by both.
+def extract(html: str, url: str, rules: PageRules | None = None) -> Extraction | NotArticle:
+    """The article in a page, or why there is none; `rules` are the source's selectors."""
+    # One parse, trafilatura's own (its repairs and parser options), read by all.
     tree = trafilatura.load_html(html)
     if tree is None:
         return NotArticle("the page is not HTML that can be parsed")
-    meta = _metadata(tree, url)
+    meta = metadata.read(tree, _container(tree), url)  # before the rules: a keep rule may leave out the <h1>
+    if rules:
+        try:
+            headline = page_rules.apply(tree, rules)
+        except page_rules.NoMatch as exc:
+            return NotArticle(str(exc), canonical=meta.canonical)
+        if headline:
+            meta = replace(meta, title=normalize.clean(headline))
+    container = _container(tree)
     _drop_link_clusters(tree)
     # Read before trafilatura prunes the tree.
-    standfirst = _standfirst(tree, meta.get("title", ""))
-    captioned = figures.read(_container(tree), url) if tree.find(".//figure") is not None else figures.NONE
+    body = tree.find(".//body")
+    reading = blocks.read(body if body is not None else tree)
+    standfirst = _standfirst(tree, meta.title)
+    captioned = figures.read(container, url) if tree.find(".//figure") is not None else figures.NONE
     # trafilatura's whole cascade, readability and justext included: its `fast` mode saves
     # a fifth of the time but loses recall on pages its main extractor reads poorly.
     doc = trafilatura.bare_extraction(
@@ -142,76 +122,41 @@ def extract(html: str, url: str) -> Extraction | NotArticle:
         include_images=False,
         include_links=False,
         # trafilatura's own metadata (and its date search) only fills gaps in the page's own.
-        with_metadata=not {"title", "byline", "published"} <= meta.keys(),
+        with_metadata=not (meta.title and meta.byline and meta.published),
         deduplicate=False,
         date_extraction_params={"original_date": True, "extensive_search": False},
     )
-    canon = meta.get("canonical")
+    canon = meta.canonical
     if doc is None or isinstance(doc, dict) or doc.body is None:
         return NotArticle("no article text found in the page", canonical=canon)
-    title = normalize.clean(meta.get("title") or doc.title or "")
-    paras = normalize.paragraphs(_lines(doc.body), title)
-    if len(paras) == 1:
-        # trafilatura glues a short page into one block; its own paragraphs read better.
-        blocks = normalize.paragraphs(_container_blocks(html), title)
-        if len(blocks) > 1:
-            paras = blocks
-    paras = normalize.paragraphs(_with_standfirst(paras, standfirst), title)
-    words = sum(len(p.split()) for p in paras)
-    if _ERROR_TITLE.search(title) and words < 300:
+    title = meta.title or normalize.clean(doc.title or "")
+    byline = normalize.single_line(meta.byline or metadata.person_name(doc.author) or "", 200) or None
+    found = boxes.settle(reading, list(_lines(doc.body)), container)
+    paras = normalize.paragraphs(_with_standfirst(found, standfirst), title, meta.echoes, byline)
+    words = sum(normalize.word_count(p) for p in paras)
+    named = (title, *meta.echoes)
+    if words < 300 and any(_ERROR_TITLE.search(name) for name in named):
         return NotArticle(f"the page is an error or consent page ({title[:80]!r})", True, canon)
-    wall = _wall(paras, words)
+    wall = _wall(paras)
     if wall:
         return NotArticle(f"the page stands in front of the article ({wall!r})", True, canon)
-    if words < MIN_WORDS:
-        return NotArticle(f"too little text for an article ({words} words)", canonical=canon)
     if not title:
-        title = paras[0][:120]
-    byline = normalize.single_line(meta.get("byline") or _person(doc.author) or "", 200) or None
+        return NotArticle("the page shows no headline", canonical=canon)
+    lines = captioned.placed(paras)
+    if all(captions.is_caption(line) for line in lines):
+        return NotArticle("no article text under the headline", canonical=canon)
     return Extraction(
         title=title,
-        paragraphs=captioned.placed(paras),
+        paragraphs=lines,
         byline=byline,
-        published=meta.get("published") or _date(doc.date),
+        published=meta.published or metadata.iso_date(doc.date),
         canonical=canon,
-        extractor=EXTRACTOR,
-        headline_meta=bool(meta.get("headline_meta")),
+        extractor=identity(rules),
+        headline_meta=meta.named,
     )
 
 
 _CONTAINERS = "//article | //*[@itemprop='articleBody'] | //main | //*[@role='main']"
-_BLOCKS = {"p", "h2", "h3", "h4", "li", "blockquote", "pre"}
-_SKIP = {
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "figure",
-    "button",
-}
-
-
-def _container_blocks(html: str) -> list[str]:
-    """The block texts of the page's article container, in order."""
-    tree = trafilatura.load_html(html)
-    if tree is None:
-        return []
-    _drop_link_clusters(tree)
-    out = []
-    for node in _container(tree).iter():
-        if not isinstance(node.tag, str) or node.tag not in _BLOCKS:
-            continue
-        if any(isinstance(a.tag, str) and a.tag in _SKIP for a in node.iterancestors()):
-            continue
-        if node.tag == "p" and any(isinstance(a.tag, str) and a.tag in _BLOCKS for a in node.iterancestors()):
-            continue  # a paragraph inside a list item or quote is read with it
-        out.append(" ".join("".join(str(t) for t in node.itertext()).split()))
-    return out
 
 
 _LIST_OF_LINKS = 0.8  # share of a paragraph's words inside its links
@@ -263,8 +208,8 @@ def _links(node: etree._Element) -> int:
 
 
 def _linked_share(node: etree._Element) -> float:
-    words = len(_text(node).split())
-    linked = sum(len(_text(a).split()) for a in node.iter("a"))
+    words = normalize.word_count(_text(node))
+    linked = sum(normalize.word_count(_text(a)) for a in node.iter("a"))
     return min(linked / words, 1.0) if words else 0.0
 
 
@@ -272,7 +217,7 @@ def _labels_a_list(node: etree._Element) -> bool:
     """A short heading with no link: a heading element, or a paragraph in capitals or
     all in bold ("DON'T MISS", "Read more")."""
     text = _text(node)
-    if not text or len(text.split()) > 4 or node.find(".//a") is not None:
+    if not text or normalize.word_count(text) > 4 or node.find(".//a") is not None:
         return False
     if node.tag in _HEADINGS:
         return True
@@ -289,15 +234,17 @@ def _standfirst(tree: etree._Element, title: str) -> str | None:
         if not isinstance(node, etree._Element) or node.tag in ("meta", "link", "script"):
             continue
         text = _text(node)
-        if 5 <= len(text.split()) <= 80 and normalize.comparable(title) not in normalize.comparable(text):
+        if 5 <= normalize.word_count(text) <= 80 and normalize.comparable(title) not in normalize.comparable(
+            text
+        ):
             return text
     return None
 
 
-def _with_standfirst(paras: tuple[str, ...], standfirst: str | None) -> tuple[str, ...]:
+def _with_standfirst(paras: list[str], standfirst: str | None) -> list[str]:
     if not standfirst or normalize.comparable(standfirst) in {normalize.comparable(p) for p in paras}:
         return paras
-    return (standfirst, *paras)
+    return [standfirst, *paras]
 
 
 def _container(tree: etree._Element) -> etree._Element:
@@ -313,14 +260,14 @@ def _container(tree: etree._Element) -> etree._Element:
     return max(candidates, key=lambda node: len("".join(str(t) for t in node.itertext())))
 
 
-def _wall(paras: tuple[str, ...], words: int) -> str | None:
+def _wall(paras: tuple[str, ...]) -> str | None:
     """The phrase of a consent wall, paywall stub or error message that stands in for
     the article, or None. Such a phrase counts only in a short paragraph of its own,
     and only when it is a large part of the text, or closes or opens a short one: an
     article that merely reports that "something went wrong" stays an article."""
     hits = []
     for i, para in enumerate(paras):
-        size = len(para.split())
+        size = normalize.word_count(para)
         found = (_WALL.search(para) if size <= 40 else None) or (
             _ERROR_LINE.search(para) if size <= 12 else None
         )
@@ -328,6 +275,7 @@ def _wall(paras: tuple[str, ...], words: int) -> str | None:
             hits.append((i, found.group(0), size))
     if not hits:
         return None
+    words = sum(normalize.word_count(p) for p in paras)
     share = sum(n for _, _, n in hits) / max(words, 1)
     at_edge = any(i in (0, len(paras) - 1) for i, _, _ in hits)
     if share >= 0.25 or (words < 120 and at_edge):
@@ -336,16 +284,18 @@ def _wall(paras: tuple[str, ...], words: int) -> str | None:
 
 
 def _lines(body: etree._Element) -> Iterator[str]:
-    """One string per paragraph-like block of trafilatura's output tree."""
+    """One string per paragraph-like block of trafilatura's output tree, and the text
+    between them (after a heading without a paragraph element: a block's tail)."""
     for child in body:
         yield from _block(child)
+        if child.tail and child.tail.strip():
+            yield child.tail
 
 
 def _block(elem: etree._Element) -> Iterator[str]:
     tag = elem.tag if isinstance(elem.tag, str) else ""
     if tag == "list":
-        for item in elem:
-            yield from _block(item)
+        yield from _children_or_text(elem)
         return
     if tag == "table":
         for row in elem.iter("row"):
@@ -407,156 +357,3 @@ def _nearest_table(row: etree._Element) -> etree._Element | None:
 
 def _text(elem: etree._Element) -> str:
     return " ".join("".join(str(t) for t in elem.itertext()).split())
-
-
-def _metadata(tree: lxml.html.HtmlElement, url: str) -> dict[str, str]:
-    """Title, byline, published time and canonical URL from <meta>, <link> and JSON-LD."""
-    meta: dict[str, str] = {}
-    values: dict[str, str] = {}
-    for node in tree.iterfind(".//meta"):
-        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").strip().lower()
-        content = (node.get("content") or "").strip()
-        if key and content and key not in values:
-            values[key] = content
-    ld = _json_ld(tree)
-    title = next((values[k] for k in _META_TITLE if k in values), "") or str(ld.get("headline", ""))
-    if title:
-        site = values.get("og:site_name") or values.get("application-name") or _ld_name(ld.get("publisher"))
-        meta["title"] = _without_site_name(title, site)
-        meta["headline_meta"] = "1"
-    byline = next((values[k] for k in _META_BYLINE if k in values and "://" not in values[k]), "")
-    byline = byline or _ld_authors(ld.get("author")) or _byline_element(tree)
-    if byline:
-        meta["byline"] = byline
-    stamp = next((values[k] for k in _META_TIME if k in values), "") or str(ld.get("datePublished", ""))
-    published = _timestamp(stamp)
-    if published:
-        meta["published"] = published
-    for link in tree.iterfind(".//link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            found = _same_site_url(urljoin(url, link.get("href", "").strip()), url)
-            if found:
-                meta["canonical"] = found
-            break
-    return meta
-
-
-_TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", " · ", ": ")
-
-
-def _without_site_name(title: str, site: str | None) -> str:
-    """'Headline - BBC News' → 'Headline' when the page says its site is 'BBC News'."""
-    site = (site or "").strip()
-    if not site:
-        return title
-    for sep in _TITLE_SEPARATORS:
-        if title.endswith(sep + site) and len(title) > len(sep + site):
-            return title[: -len(sep + site)].strip()
-        if title.startswith(site + sep) and len(title) > len(site + sep):
-            return title[len(site + sep) :].strip()
-    return title
-
-
-_BYLINE_PATHS = (
-    ".//*[@itemprop='author']",
-    ".//*[@rel='author']",
-    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' byline ')]",
-    ".//*[contains(concat(' ', normalize-space(@class), ' '), ' author-name ')]",
-)
-
-
-def _byline_element(tree: lxml.html.HtmlElement) -> str:
-    """The byline as the page shows it, when no metadata names the author."""
-    for path in _BYLINE_PATHS:
-        for node in tree.xpath(path):
-            text = " ".join("".join(str(t) for t in node.itertext()).split())
-            text = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)
-            if 0 < len(text) <= 100 and not re.search(r"\d{4}|https?:", text):
-                return text
-    return ""
-
-
-def _ld_name(value: object) -> str:
-    if isinstance(value, dict):
-        name = value.get("name")
-        return name if isinstance(name, str) else ""
-    return ""
-
-
-def _json_ld(tree: lxml.html.HtmlElement) -> dict[str, object]:
-    """The first JSON-LD object whose @type is an article type."""
-    for script in tree.iterfind(".//script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                kinds = item.get("@type", "")
-                kinds = kinds if isinstance(kinds, list) else [kinds]
-                if any(isinstance(k, str) and k.endswith(("Article", "BlogPosting")) for k in kinds):
-                    return item
-                stack.extend(v for k, v in item.items() if k == "@graph")
-    return {}
-
-
-def _person(name: str | None) -> str:
-    """trafilatura's guess at the author, kept only when it looks like a name:
-    a page element called "username" is not a byline."""
-    if not name:
-        return ""
-    words = name.replace(";", " ").split()
-    return name if len(words) >= 2 and all(w[:1].isupper() for w in words if w.isalpha()) else ""
-
-
-def _ld_authors(value: object) -> str:
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and name.strip() and "://" not in name:
-            names.append(name.strip())
-    return ", ".join(dict.fromkeys(names))
-
-
-def _timestamp(value: str) -> str | None:
-    """An ISO-like or 'YYYY/MM/DD HH:MM:SS' time as 2015-09-18T10:02:00Z (UTC)."""
-    value = value.strip()
-    if not value:
-        return None
-    candidate = value.replace("/", "-").replace(" ", "T", 1)
-    if candidate.endswith("Z"):
-        candidate = candidate[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(candidate)
-    except ValueError:
-        return _date(value[:10].replace("/", "-"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _date(value: str | None) -> str | None:
-    if value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return value
-    return None
-
-
-def _same_site_url(candidate: str, page_url: str) -> str | None:
-    """A canonical URL is believed only on the page's own site: a page must not be able
-    to claim another site's article (or another article's identity on a shared host is
-    still the publisher's own statement)."""
-    try:
-        found = canonical(candidate)
-    except BadURL:
-        return None
-    strip = re.compile(r"^(?:www\d?|m|amp|mobile)\.")
-    if strip.sub("", host_of(found)) != strip.sub("", host_of(page_url)):
-        return None
-    return found

@@ -7,10 +7,12 @@ still reading feeds), so it need not pay a tenth of a second to load it.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import re
 from pathlib import Path
 
+from journal.models import PageRules
 from journal.normalize import NORMALISER_VERSION
 
 
@@ -29,3 +31,14 @@ def trafilatura_version() -> str:
 
 
 EXTRACTOR = f"trafilatura {trafilatura_version()}; normalise {NORMALISER_VERSION}"
+
+
+def identity(rules: PageRules | None) -> str:
+    """The extractor of a source's texts: EXTRACTOR, plus a short hash of the source's page
+    rules when it has any. Rules are part of how a page is read, so a change of rules is an
+    extractor change like an upgrade: articles are read again as `reextract`, never as an
+    edit."""
+    if not rules:
+        return EXTRACTOR
+    digest = hashlib.sha256(repr((rules.keep, rules.drop, rules.title)).encode()).hexdigest()[:8]
+    return f"{EXTRACTOR}; rules {digest}"

@@ -14,25 +14,32 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from journal import sitemaps
 from journal.errors import FeedError
 from journal.models import FeedEntry, FeedResult
 from journal.normalize import single_line
-from journal.urls import BadURL, canonical
+from journal.urls import canonical
 
 _WORD = re.compile(r"\w+")
 
 
 def parse(body: bytes, feed_url: str, content_type: str | None = None) -> FeedResult:
-    """Entries of a feed document. Raises FeedError when nothing usable is in it."""
+    """Entries of a feed document (or of a news sitemap: `journal.sitemaps`). Raises
+    FeedError when nothing usable is in it."""
     if not body.strip():
         raise FeedError("the feed is empty (0 bytes of content)")
+    if sitemaps.is_sitemap(body):
+        return sitemaps.parse(body, feed_url)
     headers = {"content-type": content_type} if content_type else None
     parsed: Any = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     problem = _problem(parsed)
     entries: list[FeedEntry] = []
     skipped = 0
     for raw in parsed.get("entries", []):
-        entry = _entry(raw, feed_url)
+        try:
+            entry = _entry(raw, feed_url)
+        except Exception:  # an entry no rule here foresaw is that entry's loss, not the feed's
+            entry = None
         if entry is None:
             skipped += 1
         else:
@@ -74,7 +81,7 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
             continue
         try:
             link = canonical(urljoin(feed_url, candidate.strip()))
-        except BadURL:
+        except ValueError:  # BadURL, and urljoin's own ("Invalid IPv6 URL" for http://[::1/x)
             continue
         title = single_line(str(raw.get("title") or ""), 300)
         return FeedEntry(

@@ -15,27 +15,33 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import email.utils
 import hashlib
-import ipaddress
 import socket
 import ssl
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 import certifi
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from journal.addresses import BlockedAddress, Guard, private_message
 from journal.errors import FetchError
 from journal.models import FetchSettings
 from journal.normalize import single_line
 
+if TYPE_CHECKING:
+    from journal.browser import Browser
+
 ROBOTS_TTL = 24 * 3600
+MAX_REST = 24 * 3600  # the longest Retry-After pause honoured
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _REDIRECTS = {301, 302, 303, 307, 308}
 
@@ -65,50 +71,11 @@ class RobotsStore(Protocol):
     def save_robots(self, host: str, body: str, status: int, fetched: float) -> None: ...
 
 
-class BlockedAddress(Exception):
-    """A connection to an address that the settings do not allow."""
-
-
-def is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-class _Guard:
-    """Which addresses may be connected to: public ones, or any with `allow_private`,
-    or those in the allowed networks."""
-
-    def __init__(self, allow_private: bool, networks: tuple[str, ...] = ()):
-        self.allow_private = allow_private
-        self.networks = [ipaddress.ip_network(n, strict=False) for n in networks]
-        self._names: set[str] = set()  # hosts known to be names, not addresses
-
-    def allowed(self, address: str) -> bool:
-        if self.allow_private or is_public(address):
-            return True
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        return any(ip in net for net in self.networks)
-
-    def check_literal(self, host: str) -> None:
-        """A URL whose host is an IP address is never resolved: check it here."""
-        if host in self._names:
-            return
-        try:
-            ipaddress.ip_address(host.strip("[]"))
-        except ValueError:
-            self._names.add(host)
-            return
-        if not self.allowed(host.strip("[]")):
-            raise BlockedAddress(_private_message(host, host))
-
-
 class _GuardedResolver(AbstractResolver):
     """Resolves names and hands aiohttp only addresses the guard allows, so the
     address checked is the address connected to (no second lookup to race)."""
 
-    def __init__(self, guard: _Guard):
+    def __init__(self, guard: Guard):
         self._guard = guard
         self._inner = aiohttp.ThreadedResolver()
 
@@ -121,33 +88,51 @@ class _GuardedResolver(AbstractResolver):
             raise FetchError(f"cannot resolve host {host!r} ({exc.strerror or exc})") from None
         allowed = [r for r in found if self._guard.allowed(r["host"])]
         if not allowed:
-            raise BlockedAddress(_private_message(host, found[0]["host"] if found else "?"))
+            raise BlockedAddress(private_message(host, found[0]["host"] if found else "?"))
         return allowed
 
     async def close(self) -> None:
         await self._inner.close()
 
 
-def _private_message(host: str, address: str) -> str:
-    return f"{host} is a private or loopback address ({address}); set allow_private = true in [fetch] to allow it"
-
-
 class _HostGate:
-    """At most `per_host` requests in flight to one host, starts `delay` seconds apart."""
+    """At most `per_host` requests in flight to one host, starts `delay` seconds apart.
+
+    A slot taken is given back on every path out, cancellation included: a request
+    cancelled while it waits for its start would otherwise keep its slot for ever, and
+    after a few such the host would have no slot free and nothing in flight.
+    """
 
     def __init__(self, per_host: int, delay: float):
         self._slots = asyncio.Semaphore(per_host)
         self._delay = delay
         self._next = 0.0
+        self._resting = 0.0
         self._lock = asyncio.Lock()
+
+    def rest(self, seconds: float) -> None:
+        """Start nothing on this host for `seconds`: the server asked, with Retry-After."""
+        self._resting = max(self._resting, time.monotonic() + min(seconds, MAX_REST))
+
+    def check_rest(self) -> None:
+        """Raise FetchError while the host rests. Requests queued for it fail at once
+        rather than hold the pass until the rest is over; each is checked again on its
+        own schedule."""
+        left = self._resting - time.monotonic()
+        if left > 0:
+            raise FetchError(f"the server asked for a pause (Retry-After); {left:.0f}s of it left")
 
     async def __aenter__(self) -> None:
         await self._slots.acquire()
-        async with self._lock:
-            wait = self._next - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next = time.monotonic() + self._delay
+        try:
+            async with self._lock:
+                wait = self._next - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next = time.monotonic() + self._delay
+        except BaseException:
+            self._slots.release()
+            raise
 
     async def __aexit__(self, *exc: object) -> None:
         self._slots.release()
@@ -168,8 +153,9 @@ class Fetcher:
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._gates: dict[str, _HostGate] = {}
         self._clock = clock
-        self._guard = _Guard(settings.allow_private, settings.allow_networks)
+        self._guard = Guard(settings.allow_private, settings.allow_networks)
         self._session: aiohttp.ClientSession | None = None
+        self._browser: Browser | None = None
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
@@ -191,9 +177,20 @@ class Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._browser is not None:
+            await self._browser.close()
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    async def render(self, page: Response) -> Response:
+        """`page` as headless Chromium builds it (`journal.browser`); every request the
+        page makes comes back here. Raises FetchError."""
+        if self._browser is None:
+            from journal.browser import Browser
+
+            self._browser = Browser(self)
+        return await self._browser.render(page)
 
     async def get(
         self,
@@ -204,10 +201,15 @@ class Fetcher:
         accept: str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
         html_only: bool = True,
     ) -> Response:
-        """GET `url`, following redirects. Raises FetchError; 404/410 come back as responses."""
+        """GET `url`, following redirects. Raises FetchError; 404/410 come back as responses.
+
+        The timeout runs only while a request is on the wire: waiting for a turn at the
+        host (`per_host`, `delay`) is politeness, not slowness.
+        """
         try:
-            async with asyncio.timeout(self.settings.timeout):
-                return await self._get(url, etag, last_modified, accept, html_only)
+            return await self._get(
+                url, etag, last_modified, accept, html_only, _Budget(self.settings.timeout)
+            )
         except TimeoutError:
             raise FetchError(f"timed out after {self.settings.timeout:g}s") from None
         except BlockedAddress as exc:
@@ -216,7 +218,13 @@ class Fetcher:
             raise FetchError(_describe(exc)) from None
 
     async def _get(
-        self, url: str, etag: str | None, last_modified: str | None, accept: str, html_only: bool
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        accept: str,
+        html_only: bool,
+        budget: _Budget,
     ) -> Response:
         seen: list[str] = []
         current = url
@@ -227,6 +235,7 @@ class Fetcher:
             if current in seen:
                 raise FetchError(f"redirect loop at {single_line(current, 200)}", transient=False)
             seen.append(current)
+            self._guard.check_literal(parts.hostname)
             if not await self.allowed(current):
                 raise FetchError("disallowed by robots.txt", transient=False)
             headers = {"Accept": accept}
@@ -234,20 +243,24 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            self._guard.check_literal(parts.hostname)
             assert self._session is not None, "use Fetcher as an async context manager"
-            async with (
-                self._gate(parts.hostname),
-                self._session.get(current, headers=headers, allow_redirects=False) as resp,
-            ):
-                if resp.status in _REDIRECTS and resp.headers.get("location"):
-                    current = urljoin(current, resp.headers["location"].strip())
-                    await _drain(resp)
-                    continue
-                return await self._response(current, resp, html_only)
+            gate = self._gate(parts.hostname)
+            async with gate:
+                gate.check_rest()
+                async with (
+                    budget.running(),
+                    self._session.get(current, headers=headers, allow_redirects=False) as resp,
+                ):
+                    if resp.status in _REDIRECTS and resp.headers.get("location"):
+                        current = urljoin(current, _location(resp.headers["location"]))
+                        await _drain(resp)
+                        continue
+                    return await self._response(current, resp, html_only, gate)
         raise FetchError(f"more than {self.settings.max_redirects} redirects", transient=False)
 
-    async def _response(self, url: str, resp: aiohttp.ClientResponse, html_only: bool) -> Response:
+    async def _response(
+        self, url: str, resp: aiohttp.ClientResponse, html_only: bool, gate: _HostGate
+    ) -> Response:
         status = resp.status
         common: dict[str, Any] = {
             "url": url,
@@ -262,6 +275,14 @@ class Fetcher:
         if status in (404, 410):
             return Response(status=status, **common)
         if status == 429 or status >= 500:
+            rest = _retry_after(resp.headers.get("retry-after", ""), time.time())
+            if rest is not None and status in (429, 503):
+                gate.rest(rest)
+                raise FetchError(
+                    f"HTTP {status} from the server, which asks for a pause of {rest:.0f}s (Retry-After): "
+                    "nothing more is fetched from this host until then",
+                    status=status,
+                )
             raise FetchError(f"HTTP {status} from the server", status=status)
         if status != 200:
             raise FetchError(f"HTTP {status}", status=status)
@@ -318,6 +339,14 @@ class Fetcher:
             raise FetchError(f"robots.txt unreachable ({rules}); not fetching from this host now")
         return rules.can_fetch(_agent_token(self.settings.user_agent), url)
 
+    async def sitemaps(self, url: str) -> list[str]:
+        """The `Sitemap:` lines of the robots.txt of the URL's host (read as `allowed` does)."""
+        await self.allowed(url)
+        parts = urlsplit(url)
+        rules = self._robots.get(f"{parts.scheme}://{parts.netloc}")
+        found = rules.site_maps() if isinstance(rules, urllib.robotparser.RobotFileParser) else None
+        return [urljoin(url, line.strip()) for line in found or []]
+
     async def _load_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | FetchError:
         now = self._clock()
         cached = self._robots_store.robots(origin) if self._robots_store else None
@@ -325,7 +354,11 @@ class Fetcher:
             body, status = cached[0], cached[1]
         else:
             try:
-                resp = await self._get(origin + "/robots.txt", None, None, "text/plain", False)
+                resp = await self._get(
+                    origin + "/robots.txt", None, None, "text/plain", False, _Budget(self.settings.timeout)
+                )
+            except BlockedAddress:
+                raise  # refused, not unreachable: said so for each URL, never cached
             except FetchError as exc:
                 if exc.status is None or exc.status >= 500:
                     return exc
@@ -400,6 +433,43 @@ class _Decoder:
         """Whether what was sent is exactly one complete gzip member (so it can be kept as is)."""
         z = self._z
         return self.gzip and z is not None and self._first == b"\x1f\x8b" and z.eof and not z.unused_data
+
+
+class _Budget:
+    """The time a request may spend on the wire, spent across its redirects."""
+
+    def __init__(self, seconds: float):
+        self.left = seconds
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(max(self.left, 0.0)):
+                yield
+        finally:
+            self.left -= time.monotonic() - started
+
+
+def _location(value: str) -> str:
+    """A Location header as a URL: bytes outside printable ASCII (UTF-8, or Latin-1 as
+    some servers send) percent-encoded as they came, as browsers do."""
+    raw = value.strip().encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if 0x20 < b < 0x7F else f"%{b:02X}" for b in raw)
+
+
+def _retry_after(value: str, now: float) -> float | None:
+    """Seconds a Retry-After header asks for (a number, or an HTTP date); None if absent or unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when.timestamp() - now, 0.0)
 
 
 def _describe(exc: BaseException) -> str:

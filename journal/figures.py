@@ -12,17 +12,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 
 from journal import captions, normalize
+from journal.blocks import INLINE
 
 # Elements whose text a reader does not read as part of a caption or of the article.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "button", "svg", "select", "option", "head"})
 # Figures there are not the article's (related stories, promotions).
 _NOT_ARTICLE = frozenset({"nav", "footer", "aside"})
-# Elements inside a line of text; every other element starts and ends a block.
-_INLINE = {
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i",
-    "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
-    "u", "var", "wbr",
-}  # fmt: skip
 _MEDIA_URL_LIMIT = 2000
 
 
@@ -135,7 +130,7 @@ def _caption(figure: etree._Element, url: str) -> captions.Caption | None:
         text = _visible_text(figure)
     else:
         return None
-    if len(text.split()) > normalize.CAPTION_WORDS * (4 if labels else 1):
+    if normalize.word_count(text) > normalize.CAPTION_WORDS * (4 if labels else 1):
         return None  # a block of text of another kind, not a line about a photo
     text = normalize.caption(text)
     return captions.Caption(text, media) if text else None
@@ -167,7 +162,7 @@ def _reading(root: etree._Element, skip: frozenset[str], cut: Container[etree._E
             if skipping or (node is not root and (tag in skip or tag == "figure")):
                 skipping += 1
                 continue
-            if tag not in _INLINE:
+            if tag not in INLINE:
                 pieces.append(" ")
             if node.text:
                 pieces.append(node.text)
@@ -176,7 +171,7 @@ def _reading(root: etree._Element, skip: frozenset[str], cut: Container[etree._E
             skipping -= 1
             if skipping:
                 continue
-        if tag not in _INLINE:
+        if tag not in INLINE:
             pieces.append(" ")  # a block ends: its last word and the next are two words
         if node is not root and node.tail:
             pieces.append(node.tail)

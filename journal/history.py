@@ -30,6 +30,7 @@ class Entry:
 
     revision: Revision
     gap: float | None  # seconds since the previous entry shown to readers
+    new_extractor: bool = False  # a reextract by another extractor than the text before it
 
     @property
     def version(self) -> int:
@@ -96,11 +97,17 @@ class Reader:
         """Every commit of the article with the time since the previous one readers see."""
         out: list[Entry] = []
         previous: datetime | None = None
+        extractor: str | None = None
         for revision in revisions if revisions is not None else self.revisions(row):
             gap = None if previous is None else (revision.time - previous).total_seconds()
-            out.append(Entry(revision, gap))
+            # Not every reextract has a new extractor: the same one re-reads a page
+            # whose layout changed around the same words.
+            new_extractor = revision.change is Change.REEXTRACT and revision.extractor != extractor
+            out.append(Entry(revision, gap, new_extractor))
             if revision.change is not Change.REEXTRACT:
                 previous = revision.time
+            if revision.change is not Change.REMOVED:
+                extractor = revision.extractor
         return out
 
     def version_numbers(self, revisions: list[Revision]) -> list[int]:
@@ -163,5 +170,6 @@ def ago(moment: datetime | float, now: datetime | None = None) -> str:
 
 
 def later(seconds: float) -> str:
-    """'(35 minutes later)' as on NewsSniffer's diff page."""
-    return f"({human(seconds)} later)"
+    """'(35 minutes later)' as on NewsSniffer's diff page; '(35 minutes earlier)' for a
+    diff read backwards."""
+    return f"({human(seconds)} {'earlier' if seconds < 0 else 'later'})"

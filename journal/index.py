@@ -14,7 +14,9 @@ from journal import document, schedule
 from journal.archive import Archive
 from journal.models import Change, Revision, Settings
 from journal.normalize import fingerprint
+from journal.outbox import Outbox
 from journal.state import ArticleRow, State
+from journal.targets import News
 from journal.urls import article_id
 
 log = logging.getLogger(__name__)
@@ -70,8 +72,10 @@ def catch_up(
     settings: Settings,
     now: float,
     progress: Callable[[int], None] | None = None,
+    outbox: Outbox | None = None,
 ) -> int:
-    """Apply the commits git has and the state does not; return how many."""
+    """Apply the commits git has and the state does not; return how many. Versions
+    caught up are owed to `outbox` (a rebuild from scratch owes nothing)."""
     head = archive.head()
     known = state.meta("head")
     if head is None or head == known:
@@ -81,7 +85,7 @@ def catch_up(
         state.reset()
         known = None
     rev = head if known is None else f"{known}..{head}"
-    return _apply(archive, state, settings, rev, head, now, progress)
+    return _apply(archive, state, settings, rev, head, now, progress, outbox if known else None)
 
 
 def reindex(
@@ -90,14 +94,17 @@ def reindex(
     settings: Settings,
     now: float,
     progress: Callable[[int], None] | None = None,
+    also: Callable[[list[Revision], dict[str, bytes]], None] | None = None,
 ) -> int:
-    """Forget the derived state and rebuild it from every commit."""
+    """Forget the derived state and rebuild it from every commit. `also` is handed each
+    batch of commits with the texts they made, oldest first: the search index is built
+    from the same walk of history."""
     archive.configure()
     state.reset()
     head = archive.head()
     if head is None:
         return 0
-    return _apply(archive, state, settings, head, head, now, progress)
+    return _apply(archive, state, settings, head, head, now, progress, also=also)
 
 
 def _apply(
@@ -108,15 +115,21 @@ def _apply(
     head: str,
     now: float,
     progress: Callable[[int], None] | None,
+    outbox: Outbox | None = None,
+    also: Callable[[list[Revision], dict[str, bytes]], None] | None = None,
 ) -> int:
     count = 0
     with state.transaction():
         for batch in _batches(archive.log(rev=rev, reverse=True), 2000):
             blobs = [r.blob for r in batch if r.blob is not None and r.change is not Change.REMOVED]
             texts = dict(zip(blobs, archive.read_blobs(blobs), strict=True))
+            if also:
+                also(batch, texts)
             for revision in batch:
                 data = texts.get(revision.blob) if revision.blob else None
                 _apply_one(state, settings, revision, data, now)
+                if outbox is not None:
+                    outbox.add(News.of(revision))
                 count += 1
             if progress:
                 progress(count)

@@ -1,8 +1,10 @@
-"""The single writer of one pass: versions go into git first, into the state second.
+"""The single writer of one pass: versions go into git first, into the state second,
+into the search index third.
 
 Commits stream into one `git fast-import` (archive.Writer). At a checkpoint the
-branch moves, and only then are the versions recorded in the state database, so
-a crash between the two is repaired by catching up from git, never the reverse.
+branch moves, and only then are the versions recorded in the state database and
+then in the search index, so a crash between any two is repaired by catching up
+from git, never the reverse.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from datetime import UTC, datetime
 from journal import commits, document, index, schedule
 from journal.archive import Archive, Identity, Writer
 from journal.diff import diff
-from journal.extractor import EXTRACTOR
+from journal.extractor import identity
 from journal.fetch import Response
 from journal.models import ArticleText, Change, ScheduleSettings, Settings
+from journal.outbox import Outbox
 from journal.pages import PageStore
+from journal.searchindex import SearchIndex
 from journal.state import ArticleRow, State
 from journal.summary import Summary
+from journal.targets import News
 from journal.urls import article_path
 
 CHECKPOINT_EVERY = 500  # commits
@@ -46,6 +51,7 @@ class _Pending:
     text_fingerprint: str | None
     response: Response | None
     headline_meta: bool
+    size: str | None
 
 
 def rules_for(settings: Settings, row: ArticleRow) -> ScheduleSettings:
@@ -61,13 +67,16 @@ class Ledger:
         settings: Settings,
         summary: Summary,
         clock: Callable[[], float],
+        outbox: Outbox | None = None,
     ):
         self.archive = archive
+        self.outbox = outbox
         self.state = state
         self.settings = settings
         self.summary = summary
         self.clock = clock
         self.pages = PageStore(archive.state_dir)
+        self.search = SearchIndex.open(archive.state_dir)
         self.writer = Writer(archive, Identity(settings.author_name, settings.author_email))
         self.pending: list[_Pending] = []
         self.reserved: set[str] = set()
@@ -93,6 +102,7 @@ class Ledger:
         else:
             path = row.path
         version = row.versions + (0 if change in (Change.REMOVED, Change.REEXTRACT) else 1)
+        extractor = identity(self.settings.page_rules(row.source))
         if previous is None and change in (Change.EDIT, Change.RESTORED):
             previous = self.latest_text(row)
         data: bytes | None = None
@@ -105,10 +115,12 @@ class Ledger:
         else:
             delta = diff(previous, doc)
             if change is Change.REEXTRACT:
-                summary = f"re-extracted with {EXTRACTOR}: {delta.summary()}"
+                summary = f"re-extracted with {extractor}: {delta.summary()}"
             else:
                 prefix = "back after removal; " if change is Change.RESTORED else ""
                 summary, size, words = prefix + delta.summary(), delta.size(), delta.words()
+                if change is Change.RESTORED:
+                    size = diff(None, doc).size()  # to a reader the whole article came back
             data = document.render(doc)
         message = commits.CommitMessage(
             source=row.source,
@@ -120,11 +132,13 @@ class Ledger:
             summary=summary,
             change_size=size,
             words=words,
-            extractor=EXTRACTOR if data is not None else None,
+            extractor=extractor if data is not None else None,
         )
         self.writer.commit(message.render(), when, {path: data})
         row.path = path
-        self.pending.append(_Pending(row, change, version, now, message.title, text_fp, resp, headline_meta))
+        self.pending.append(
+            _Pending(row, change, version, now, message.title, text_fp, resp, headline_meta, size)
+        )
         self.summary.count(row.source, _COUNTER[change])
         self.summary.commits += 1
         if (
@@ -160,6 +174,7 @@ class Ledger:
             self.state.set_meta("head", head)
         self.pending = []
         self.last_checkpoint = time.monotonic()
+        self.search.catch_up(self.archive)  # read back from git: what a crash left out comes too
 
     def _record(self, item: _Pending, commit: str) -> None:
         row = item.row
@@ -174,9 +189,11 @@ class Ledger:
             title=item.title,
             url=row.url,
             text_fingerprint=item.text_fingerprint,
-            extractor=EXTRACTOR,
+            extractor=identity(self.settings.page_rules(row.source)),
             commit=commit,
         )
+        if self.outbox is not None:  # owed in the same transaction as the version's record
+            self.outbox.add(News(commit, row.path, row.source, item.change, item.title, row.url, item.size))
         resp = item.response
         if resp is not None and resp.status == 200:
             if row.sid:
@@ -195,4 +212,6 @@ class Ledger:
         """End the stream: checkpoint what is queued, or (after an error) drop it."""
         if commit:
             self.checkpoint()
+            self.search.catch_up(self.archive)  # also after a pass with nothing new
         self.writer.close(commit=commit)
+        self.search.close()

@@ -66,22 +66,25 @@ class NotArticle:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    """One item of an RSS or Atom feed, reduced to what identifies an article, and a
-    digest of its words (title, summary, content): a known item with a new digest is one
-    the feed shows changed."""
+    """One item of an RSS or Atom feed (or of a news sitemap), reduced to what identifies
+    an article, and a digest of its words (title, summary, content): a known item with a
+    new digest is one the feed shows changed."""
 
     link: str
     guid: str | None = None
     title: str = ""
     digest: str = ""
+    published: str | None = None  # a news sitemap's publication date, ISO 8601
 
 
 @dataclass(frozen=True)
 class FeedResult:
-    """A parsed feed: its entries, and a problem if part of it was unreadable."""
+    """A parsed feed: its entries, and a problem if part of it was unreadable. A sitemap
+    index has no entries of its own but the maps it lists (`maps`, most recent first)."""
 
     entries: tuple[FeedEntry, ...]
     problem: str | None = None
+    maps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,22 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class PageRules:
+    """A source's CSS selectors, applied to a page before extraction (`journal.rules`):
+    `drop` removes elements, `keep` reduces the page to the elements it matches, and
+    `title` names the element that holds the headline."""
+
+    keep: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    title: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.keep or self.drop or self.title)
+
+
+@dataclass(frozen=True)
 class Source:
-    """A named news source: its feeds, URL filters and schedule."""
+    """A named news source: its feeds, URL filters, schedule, and how its pages are read."""
 
     name: str
     feeds: tuple[str, ...]
@@ -126,6 +143,8 @@ class Source:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    rules: PageRules = field(default_factory=PageRules)
+    browser: bool = False  # fetch = "browser": pages are rendered in headless Chromium
 
 
 @dataclass(frozen=True)
@@ -159,3 +178,11 @@ class Settings:
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
+
+    def page_rules(self, name: str) -> PageRules:
+        """How the pages of source `name` are read (no rules for a source since removed)."""
+        source = self.source(name)
+        return source.rules if source else PageRules()
+
+    def feed_urls(self) -> set[str]:
+        return {url for source in self.sources for url in source.feeds}

@@ -8,13 +8,18 @@ from collections.abc import Awaitable, Callable
 
 from journal.errors import FeedError, FetchError
 from journal.fetch import Fetcher
+from journal.interrupt import Interrupt, Interrupted
 from journal.models import FeedEntry, Source
+from journal.normalize import single_line
+from journal.schedule import human
 from journal.state import ArticleRow, FeedRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
 from journal.workers import ExtractorPool
 
-_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
+MAPS_PER_POLL = 3  # maps of a sitemap index read at each poll, most recent first
+MAP_DEPTH = 2  # an index of indexes is followed one level down, no further
 
 
 class FeedPoller:
@@ -26,6 +31,7 @@ class FeedPoller:
         summary: Summary,
         reporter: Reporter,
         clock: Callable[[], float],
+        interrupt: Interrupt,
     ):
         self.state = state
         self.fetcher = fetcher
@@ -33,6 +39,7 @@ class FeedPoller:
         self.summary = summary
         self.reporter = reporter
         self.clock = clock
+        self.interrupt = interrupt
 
     async def poll(
         self,
@@ -67,18 +74,22 @@ class FeedPoller:
 
         await asyncio.gather(*(one_source(source) for source in sources))
 
-    async def _poll_one(self, source: Source, row: FeedRow) -> None:
+    async def _poll_one(self, source: Source, row: FeedRow, depth: int = 0) -> None:
+        """Poll one feed, or one map of a sitemap index (`depth` > 0: read when the index
+        is, never on a schedule of its own)."""
         now = self.clock()
         row.last_polled = now
-        row.next_poll = now + source.schedule.feed_interval
+        row.next_poll = now + source.schedule.feed_interval if depth == 0 else None
         try:
             trusted = not row.failures  # validators prove nothing after a failure
-            resp = await self.fetcher.get(
-                row.url,
-                etag=row.etag if trusted else None,
-                last_modified=row.last_modified if trusted else None,
-                accept=_ACCEPT,
-                html_only=False,
+            resp = await self.interrupt.race(
+                self.fetcher.get(
+                    row.url,
+                    etag=row.etag if trusted else None,
+                    last_modified=row.last_modified if trusted else None,
+                    accept=ACCEPT,
+                    html_only=False,
+                )
             )
             if resp.status in (404, 410):
                 raise FeedError(f"HTTP {resp.status}: the feed is gone; check its address")
@@ -90,17 +101,35 @@ class FeedPoller:
                 if result.problem:
                     self.reporter.note(f"feed {row.url} ({source.name}): partly unreadable: {result.problem}")
                 row.body_hash = resp.body_hash
+                row.maps = "\n".join(result.maps[:MAPS_PER_POLL]) or None
             row.etag, row.last_modified = resp.etag, resp.last_modified
             row.failures, row.last_error = 0, None
-        except (FetchError, FeedError) as exc:
+        except Interrupted:
+            return  # not polled: it stays due for the next run
+        except Exception as exc:  # whatever one feed does is that feed's failure
+            reason = str(exc) if isinstance(exc, FetchError | FeedError) else f"{type(exc).__name__}: {exc}"
+            reason = single_line(reason, 300)
             row.failures += 1
-            row.last_error = str(exc)
+            row.last_error = reason
             self.summary.feeds_failed += 1
-            self.summary.fail(source.name, row.url, str(exc), feed=True)
-            self.reporter.note(f"feed failed  {source.name}  {row.url}: {exc}")
+            self.summary.fail(source.name, row.url, reason, feed=True)
+            self.reporter.note(
+                f"feed failed  {source.name}  {row.url}: {reason}; next try in "
+                f'{human(source.schedule.feed_interval)}, or now with "journal update --force"'
+            )
         self.summary.feeds_polled += 1
         self.state.save_feed(row)
         self.reporter.advance("feeds")
+        if row.maps and depth < MAP_DEPTH:
+            await self._poll_maps(source, row.maps.split("\n"), depth + 1)
+
+    async def _poll_maps(self, source: Source, urls: list[str], depth: int) -> None:
+        """The maps a sitemap index lists, the most recent few (`MAPS_PER_POLL`), each
+        polled conditionally like a feed, also when the index itself is unchanged: an
+        index rarely changes when the news map it lists does."""
+        self.reporter.extend("feeds", len(urls))
+        rows = [self.state.feed(url, source.name) for url in urls]
+        await asyncio.gather(*(self._poll_one(source, row, depth) for row in rows))
 
     def register(self, source: Source, entry: FeedEntry, now: float) -> None:
         """Find or create the article a feed entry stands for; remember every alias.

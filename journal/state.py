@@ -9,12 +9,20 @@ Times are UNIX seconds (float, UTC).
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from journal.normalize import single_line
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 
@@ -68,7 +76,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     next_poll REAL,
     failures INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    last_polled REAL
+    last_polled REAL,
+    maps TEXT                       -- a sitemap index: the maps it lists that are read, one a line
 );
 CREATE TABLE IF NOT EXISTS robots (
     host TEXT PRIMARY KEY,
@@ -86,6 +95,7 @@ _COLUMN_DDL = {
         "extractor": "TEXT",
         "last_commit": "TEXT",
     },
+    "feeds": {"maps": "TEXT"},
 }
 
 
@@ -134,19 +144,39 @@ class FeedRow:
     failures: int
     last_error: str | None
     last_polled: float | None
+    maps: str | None = None  # a sitemap index's maps read at each poll, one a line
 
 
 _ARTICLE_COLUMNS = [f.name for f in fields(ArticleRow)]
 _FEED_COLUMNS = [f.name for f in fields(FeedRow)]
 
 
+class _Damaged(sqlite3.DatabaseError):
+    """SQLite's quick_check found the state database damaged."""
+
+
+# SQLITE_CORRUPT, SQLITE_NOTADB: what a damaged file gives before quick_check can run.
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
 class State:
     """The state database of one archive. One writer (the updater), many readers."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, check: bool = True):
         self.path = path
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self._batched = False
+        try:
+            self._prepare(check)
+        except BaseException:
+            self.db.close()
+            raise
+
+    def _prepare(self, check: bool) -> None:
+        if check:
+            found = [str(r[0]) for r in self.db.execute("PRAGMA quick_check(5)")]
+            if found != ["ok"]:
+                raise _Damaged("; ".join(found))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -168,8 +198,27 @@ class State:
         return (state_dir / "state.sqlite").exists()
 
     @classmethod
-    def open(cls, state_dir: Path) -> State:
-        return cls(state_dir / "state.sqlite")
+    def open(cls, state_dir: Path, note: Callable[[str], None] | None = None, check: bool = True) -> State:
+        """The state database of an archive, made when missing. A damaged one (a torn
+        or overwritten file: SQLite's own check fails) is moved aside, with a note, and
+        an empty one takes its place, which the caller fills from git history as for a
+        fresh clone. `check=False` skips the check (another connection made it)."""
+        path = state_dir / "state.sqlite"
+        try:
+            return cls(path, check)
+        except sqlite3.DatabaseError as exc:
+            if not isinstance(exc, _Damaged) and exc.sqlite_errorcode not in _DAMAGED:
+                raise
+            reason = str(exc)
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        for suffix in ("", "-wal", "-shm"):  # a WAL left beside a new file would be applied to it
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+        (note or log.warning)(
+            f"The local state {path} was damaged ({single_line(reason, 200)}); moved it to {aside.name} "
+            "and rebuilding it from git history (nothing in history is lost)."
+        )
+        return cls(path)
 
     def close(self) -> None:
         self.db.close()
@@ -302,11 +351,12 @@ class State:
             (source, now, limit),
         )
 
-    def stale_extractions(self, extractor: str) -> list[ArticleRow]:
-        """Articles whose latest version another extractor (or normaliser) made."""
+    def stale_extractions(self, extractor: str, source: str) -> list[ArticleRow]:
+        """Articles of `source` whose latest version another extractor (or normaliser, or
+        page rules) made."""
         return self._articles(
-            "WHERE path IS NOT NULL AND removed = 0 AND (extractor IS NULL OR extractor != ?)",
-            (extractor,),
+            "WHERE source = ? AND path IS NOT NULL AND removed = 0 AND (extractor IS NULL OR extractor != ?)",
+            (source, extractor),
         )
 
     def all_due(self, now: float) -> list[ArticleRow]:
@@ -399,6 +449,22 @@ class State:
     def feeds(self) -> list[FeedRow]:
         rows = self.db.execute(f"SELECT {', '.join(_FEED_COLUMNS)} FROM feeds ORDER BY url")
         return [FeedRow(*r) for r in rows]
+
+    def forget_feeds(self, keep: set[str]) -> None:
+        """Drop the feeds no source follows any more (a source removed, a feed taken
+        out of journal.toml): they are not polled, so nothing else would clear them.
+        The maps a kept sitemap index lists are kept with it."""
+        rows = {f.url: f for f in self.feeds()}
+        kept = {url for url in keep if url in rows}
+        todo = list(kept)
+        while todo:
+            listed = rows[todo.pop()].maps
+            for url in listed.split("\n") if listed else ():
+                if url in rows and url not in kept:
+                    kept.add(url)
+                    todo.append(url)
+        for url in rows.keys() - kept:
+            self.db.execute("DELETE FROM feeds WHERE url = ?", (url,))
 
     def next_poll(self) -> float | None:
         row = self.db.execute("SELECT MIN(next_poll) FROM feeds").fetchone()

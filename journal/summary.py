@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from journal.commits import iso
@@ -27,6 +27,9 @@ class Reporter(Protocol):
 
     def note(self, message: str) -> None: ...
 
+    def progress(self, message: str) -> None:
+        """How the run is going, every few seconds: for logs, where no bar shows it."""
+
 
 class QuietReporter:
     def phase(self, name: str, total: int) -> None:
@@ -40,6 +43,9 @@ class QuietReporter:
 
     def note(self, message: str) -> None:
         log.info("%s", message)
+
+    def progress(self, message: str) -> None:
+        log.debug("%s", message)
 
 
 @dataclass
@@ -56,6 +62,9 @@ class Summary:
     commits: int = 0
     head: str | None = None
     interrupted: bool = False
+    next_poll: float | None = None  # when a feed is due next (UNIX seconds)
+    next_check: float | None = None  # when an article is due next
+    notifications: dict[str, int] | None = None  # sent, failed, queued (when targets are set)
 
     def count(self, source: str, key: str) -> None:
         self.counts.setdefault(source, Counter())[key] += 1
@@ -75,6 +84,18 @@ class Summary:
         self.discovered += part.discovered
         self.commits += part.commits
         self.head = part.head
+        self.next_poll, self.next_check = part.next_poll, part.next_check
+
+    def failure(self) -> str | None:
+        """Why the run as a whole failed (exit code 1 for cron), or None: every feed
+        polled failed, or every article checked could not be fetched."""
+        if self.feeds_polled and self.feeds_failed == self.feeds_polled:
+            return f"every feed failed ({self.feeds_failed} of {self.feeds_polled})"
+        totals = self.totals()
+        checked = sum(totals.values())
+        if checked and totals["failed"] == checked:
+            return f"no article could be fetched ({checked} tried)"
+        return None
 
     def totals(self) -> dict[str, int]:
         total: Counter[str] = Counter()
@@ -97,4 +118,12 @@ class Summary:
                 for name, counter in sorted(self.counts.items())
             },
             "failures": self.failures,
+            "error": self.failure(),
+            "next_poll": _iso(self.next_poll),
+            "next_check": _iso(self.next_check),
+            **({"notifications": self.notifications} if self.notifications is not None else {}),
         }
+
+
+def _iso(stamp: float | None) -> str | None:
+    return None if stamp is None else iso(datetime.fromtimestamp(stamp, UTC))

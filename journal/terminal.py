@@ -11,11 +11,15 @@ import re
 import textwrap
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from journal import captions
-from journal.diff import Diff, Op, Row
-from journal.history import Entry, later
 from journal.models import Change
+
+if TYPE_CHECKING:  # types only: `journal search` prints without loading the diff and history code
+    from journal.diff import Diff, Op, Row
+    from journal.history import Entry
+    from journal.search import Results
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -66,7 +70,9 @@ def describe(entry: Entry) -> str:
     if rev.change is Change.NEW:
         return summary or "first version"
     if rev.change is Change.REEXTRACT:
-        return f"re-extracted ({safe(rev.extractor) or 'new extractor'}); not a change"
+        if entry.new_extractor:
+            return f"re-extracted by a newer extractor ({safe(rev.extractor) or 'unnamed'}); not a change"
+        return "re-read: the page's layout changed, not the article; not a change"
     if rev.change is Change.REMOVED:
         return summary or "removed"
     size = f"{rev.change_size}: " if rev.change_size else ""
@@ -74,6 +80,8 @@ def describe(entry: Entry) -> str:
 
 
 def history(title: str, url: str, source: str, entries: list[Entry], color: bool) -> str:
+    from journal.history import later
+
     versions = len({e.version for e in entries if e.change is not Change.REMOVED})
     lines = [
         _paint(safe(title), BOLD, color),
@@ -316,4 +324,42 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     out = [fmt.format(*headers).rstrip()]
     out += [fmt.format(*row).rstrip() for row in cells]
+    return "\n".join(out)
+
+
+def search_results(results: Results, color: bool) -> str:
+    """A page of search hits: each version with its time, source and title, the snippets
+    where it matched (matching words highlighted on a terminal), and the command that
+    shows its diff."""
+    if not results.hits:
+        return (
+            "No version matches." if results.page == 1 else f"No more versions match (page {results.page})."
+        )
+    out = []
+    for hit in results.hits:
+        size = f", {hit.size}" if hit.size and hit.change is Change.EDIT else ""
+        gone = " (since taken down)" if hit.taken_down else ""
+        out.append(
+            _paint(f"{when(hit.time)}  {safe(hit.source)}  version {hit.version}{size}{gone}", BOLD, color)
+            + f"  {safe(hit.title)}"
+        )
+        for snippet in hit.snippets:
+            words = "".join(
+                _paint(safe(piece), BOLD + YELLOW, color) if marked else safe(piece)
+                for piece, marked in snippet.parts()
+            )
+            out.append(f"  {snippet.field:<9}  {words}")
+        command = (
+            f"journal diff {hit.sid} {hit.previous} {hit.version}"
+            if hit.previous is not None
+            else f"journal show {hit.sid} --version {hit.version}"
+        )
+        out.append(_paint(f"  {command}", DIM, color))
+        out.append("")
+    first = (results.page - 1) * results.per_page + 1
+    last = first + len(results.hits) - 1
+    if results.total is not None:
+        out.append(f"Versions {first}–{last} of {results.total}.")
+    else:
+        out.append(f"Versions {first}–{last}; more with --page {results.page + 1}.")
     return "\n".join(out)

@@ -25,22 +25,33 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from journal import index, schedule
+from journal import disk, index, schedule
 from journal.archive import Archive
 from journal.checker import Checker
 from journal.config import parse as parse_config
-from journal.extractor import EXTRACTOR
+from journal.extractor import identity
 from journal.fetch import Fetcher
+from journal.interrupt import Interrupt
 from journal.ledger import Ledger
 from journal.lock import WriterLock
 from journal.models import Settings, Source
+from journal.outbox import Outbox
 from journal.polling import FeedPoller
+from journal.sources import commit_hand_edits
 from journal.state import ArticleRow, State
 from journal.summary import QuietReporter, Reporter, Summary
+from journal.urls import host_of
 from journal.workers import ExtractorPool
 
+if TYPE_CHECKING:
+    from journal.courier import Courier
+
 __all__ = ["Options", "Reporter", "Summary", "run"]
+
+PROGRESS_EVERY = 10.0  # seconds between progress lines (cron logs show a long run moving)
+NOTIFY_SECONDS = 60.0  # at the end of a run, time to send what is due; the rest waits for the next
 
 
 @dataclass(frozen=True)
@@ -58,20 +69,26 @@ def run(
     clock: Callable[[], float] = time.time,
     watch: bool = False,
     max_cycles: int | None = None,
+    progress_every: float | None = None,
 ) -> Summary:
-    """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout."""
+    """One pass (or, with `watch`, passes until stopped). Holds the writer lock throughout.
+    Every `progress_every` seconds of a pass the reporter hears how it is going."""
     reporter = reporter or QuietReporter()
-    with WriterLock(archive.state_dir):
+    with disk.guard(archive.root), WriterLock(archive.state_dir):
         pool = ExtractorPool()
-        for note in archive.recover():
-            reporter.note(note)
-        state = State.open(archive.state_dir)
         try:
-            updater = _Updater(archive, state, options, reporter, clock, pool)
-            return asyncio.run(updater.main(watch, max_cycles))
+            for note in archive.recover():
+                reporter.note(note)
+            state = State.open(archive.state_dir, reporter.note)
+            try:
+                every = progress_every or PROGRESS_EVERY
+                outbox = Outbox.of(archive, state, clock)
+                updater = _Updater(archive, state, options, reporter, clock, pool, every, outbox)
+                return asyncio.run(updater.main(watch, max_cycles))
+            finally:
+                state.close()
         finally:
             pool.close()
-            state.close()
 
 
 class _Updater:
@@ -83,15 +100,20 @@ class _Updater:
         reporter: Reporter,
         clock: Callable[[], float],
         pool: ExtractorPool,
+        progress_every: float,
+        outbox: Outbox | None = None,
     ):
         self.archive = archive
+        self.outbox = outbox
         self.state = state
         self.options = options
         self.reporter = reporter
         self.clock = clock
         self.pool = pool
-        self.stopping = asyncio.Event()
+        self.stopping = Interrupt()
+        self.progress_every = progress_every
         self._counted = False  # the articles phase of this pass has begun
+        self._queued = 0  # articles of this pass handed out and not yet done
 
     async def main(self, watch: bool, max_cycles: int | None) -> Summary:
         loop = asyncio.get_running_loop()
@@ -101,27 +123,49 @@ class _Updater:
                 loop.add_signal_handler(sig, self._stop, sig)
         total = Summary(started=self._now())
         passes = 0
+        courier = self._courier()
+        sending = asyncio.create_task(courier.run()) if courier else None
         try:
             while True:
                 total.add(await self.one_pass())
                 passes += 1
+                if courier and watch:
+                    await courier.round(digests=True)
                 if not watch or self.stopping.is_set() or passes == max_cycles:
                     break
                 await self._sleep_until_due()
                 if self.stopping.is_set():
                     break
         finally:
+            if courier and sending:
+                courier.stop()
+                await sending  # lets a message in flight be recorded
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+        if courier:
+            # Stopped by a signal: a short grace, whoever stops us may not wait a minute.
+            grace = NOTIFY_SECONDS if not self.stopping.is_set() else 5.0
+            total.notifications = await courier.finish(grace)
         total.finished = self._now()
         total.interrupted = self.stopping.is_set()
         return total
 
+    def _courier(self) -> Courier | None:
+        if self.outbox is None:
+            return None
+        from journal.courier import Courier  # Apprise is loaded only when there are targets
+
+        settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
+        return Courier(self.archive, self.outbox, settings.feed_base_url, self.reporter, self.clock)
+
     def _stop(self, sig: int) -> None:
         if self.stopping.is_set():
             raise KeyboardInterrupt  # a second signal: leave now, the last checkpoint stands
-        self.reporter.note(f"{signal.Signals(sig).name}: finishing the pages in flight, then stopping")
+        self.reporter.note(
+            f"{signal.Signals(sig).name}: stopping; committing the pages already fetched "
+            "(a second Ctrl-C leaves at once)"
+        )
         self.stopping.set()
 
     def _now(self) -> datetime:
@@ -131,25 +175,31 @@ class _Updater:
         upcoming = [t for t in (self.state.next_due(), self.state.next_poll()) if t is not None]
         delay = min(max(min(upcoming) - self.clock(), 1.0), 3600.0) if upcoming else 60.0
         self.reporter.note(f"sleeping {schedule.human(delay)} until the next check is due")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), timeout=delay)
+        await self.stopping.wait(delay)
 
     async def one_pass(self) -> Summary:
         settings = parse_config(self.archive.read_config(), where=str(self.archive.root / "journal.toml"))
         summary = Summary(started=self._now())
-        caught = index.catch_up(self.archive, self.state, settings, self.clock())
+        if commit_hand_edits(self.archive, self._now()):
+            self.reporter.note("committed the hand edits of journal.toml as a configuration commit")
+        self.state.forget_feeds(settings.feed_urls())
+        caught = index.catch_up(self.archive, self.state, settings, self.clock(), outbox=self.outbox)
         if caught:
             self.reporter.note(f"recorded {caught} commits that the state had missed")
         self._sync_worktree()
         sources = self._sources(settings)
-        ledger = Ledger(self.archive, self.state, settings, summary, self.clock)
+        ledger = Ledger(self.archive, self.state, settings, summary, self.clock, self.outbox)
         try:
             with self.state.batch():
-                ticker = asyncio.create_task(self._commit_state_every(1.0))
+                tickers = [
+                    asyncio.create_task(self._commit_state_every(1.0)),
+                    asyncio.create_task(self._progress(summary)),
+                ]
                 try:
                     await self._fetch_and_check(settings, sources, ledger, summary)
                 finally:
-                    ticker.cancel()
+                    for ticker in tickers:
+                        ticker.cancel()
             ledger.close()
         except BaseException:
             # Whatever was checkpointed stands; the rest is fetched again next run.
@@ -160,6 +210,7 @@ class _Updater:
         self._upkeep(summary)
         summary.finished = self._now()
         summary.head = self.archive.head()
+        summary.next_poll, summary.next_check = self.state.next_poll(), self.state.next_due()
         return summary
 
     async def _commit_state_every(self, seconds: float) -> None:
@@ -167,24 +218,37 @@ class _Updater:
             await asyncio.sleep(seconds)
             self.state.commit()
 
+    async def _progress(self, summary: Summary) -> None:
+        while True:
+            await asyncio.sleep(self.progress_every)
+            totals = summary.totals()
+            self.reporter.progress(
+                f"progress: {sum(totals.values())} checked ({totals['new']} new, {totals['changed']} changed, "
+                f"{totals['failed']} failed), {self._queued} queued; "
+                f"{summary.feeds_polled} feed(s) polled, {summary.feeds_failed} failed"
+            )
+
     async def _fetch_and_check(
         self, settings: Settings, sources: list[Source], ledger: Ledger, summary: Summary
     ) -> None:
+        stopping = self.stopping
         async with Fetcher(settings.fetch, robots=self.state, clock=self.clock) as fetcher:
             checker = Checker(
-                self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock
+                self.state, settings, fetcher, self.pool, ledger, summary, self.reporter, self.clock, stopping
             )
-            slots = asyncio.Semaphore(settings.fetch.concurrency)  # pages in flight
+            slots = _Slots(settings.fetch.concurrency, settings.fetch.per_host)
             self._counted = False
             if self.options.reextract:
                 await self._each(self._stale(sources), checker.reextract, slots)
             elif self.options.articles:
                 await self._each(self._chosen(), checker.check, slots)
             else:
-                poller = FeedPoller(self.state, fetcher, self.pool, summary, self.reporter, self.clock)
+                poller = FeedPoller(
+                    self.state, fetcher, self.pool, summary, self.reporter, self.clock, stopping
+                )
 
                 async def check(source: Source) -> None:
-                    if not self.stopping.is_set():
+                    if not stopping.is_set():
                         await self._each(self._due(source), checker.check, slots)
 
                 await poller.poll(sources, self.options.force, then=check)
@@ -207,11 +271,10 @@ class _Updater:
     def _stale(self, sources: list[Source]) -> list[ArticleRow]:
         if self.options.articles:
             return [r for r in self._chosen() if r.versions]
-        names = {s.name for s in sources}
-        return [r for r in self.state.stale_extractions(EXTRACTOR) if r.source in names]
+        return [r for s in sources for r in self.state.stale_extractions(identity(s.rules), s.name)]
 
     async def _each(
-        self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: asyncio.Semaphore
+        self, rows: list[ArticleRow], work: Callable[[ArticleRow], Awaitable[None]], slots: _Slots
     ) -> None:
         """Run `work` on each row, as many at once as `slots` allows. Called once per
         source as its feeds come in: the pass's article count grows with each call."""
@@ -222,14 +285,18 @@ class _Updater:
             self._counted = True
 
         async def one(row: ArticleRow) -> None:
-            async with slots:
-                if self.stopping.is_set():
-                    return
-                try:
-                    await work(row)
-                finally:
-                    self.reporter.advance("articles")
+            try:
+                async with slots.host(row.url), slots.pages:
+                    if self.stopping.is_set():
+                        return
+                    try:
+                        await work(row)
+                    finally:
+                        self.reporter.advance("articles")
+            finally:
+                self._queued -= 1
 
+        self._queued += len(rows)
         await asyncio.gather(*(one(row) for row in rows))
 
     # -- upkeep ------------------------------------------------------------------------
@@ -244,6 +311,10 @@ class _Updater:
             self.state.set_meta("worktree", head)
             return
         if checked_out == head:
+            return
+        locked = self.archive.index_locked()
+        if locked:  # never taken from a live git: the files catch up on a later run
+            self.reporter.note(f"the working tree was not updated: {locked}; the next run updates it")
             return
         try:
             self.archive.sync_worktree(checked_out, head)
@@ -269,3 +340,20 @@ class _Updater:
                 self.reporter.note(f"maintenance skipped: {exc}")
                 return
             self.state.set_meta("graph_head", head)
+
+
+class _Slots:
+    """Pages in flight in a pass (`concurrency`), taken by at most `per_host` pages of
+    one host at a time: a page waiting for its turn at a busy host would otherwise hold
+    a slot, and a deep queue at one host would hold up every other host."""
+
+    def __init__(self, concurrency: int, per_host: int):
+        self.pages = asyncio.Semaphore(concurrency)
+        self._per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def host(self, url: str) -> asyncio.Semaphore:
+        name = host_of(url)
+        if name not in self._hosts:
+            self._hosts[name] = asyncio.Semaphore(self._per_host)
+        return self._hosts[name]

@@ -53,6 +53,10 @@ def canonical(url: str) -> str:
         host = host.encode("idna").decode("ascii").lower()
     except UnicodeError as exc:
         raise BadURL(f"bad host name in {url[:200]!r}") from exc
+    if not host:  # "http://./": only the root's dot
+        raise BadURL(f"no host name in {url[:200]!r}")
+    if ":" not in host and "" in host.split("."):  # "…" folds to "..." under IDNA
+        raise BadURL(f"bad host name in {url[:200]!r}")
     if ":" in host:
         host = f"[{host}]"  # IPv6 literal
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from journal.errors import FeedError
-from journal.models import Extraction, FeedResult, NotArticle
+from journal.interrupt import STOP_SIGNALS, held_signals
+from journal.models import Extraction, FeedResult, NotArticle, PageRules
 from journal.pagewords import Page
 
 DEPTH = 2  # requests waiting at one worker
@@ -78,9 +79,13 @@ class ExtractorPool:
             self._workers.append(self._spawn())
         self._slots: asyncio.Semaphore | None = None
 
-    async def extract(self, body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+    async def extract(
+        self, body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
+    ) -> Extraction | NotArticle:
         try:
-            result: Extraction | NotArticle = await self._call("extract_page", (body, content_type, url))
+            result: Extraction | NotArticle = await self._call(
+                "extract_page", (body, content_type, url, rules)
+            )
         except WorkerDied as exc:
             return NotArticle(f"the extractor crashed on this page ({exc})", blocked=True)
         return result
@@ -190,7 +195,8 @@ class ExtractorPool:
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
+        with held_signals():
+            pid = os.fork()
         if pid == 0:  # the worker
             code = 0
             try:
@@ -240,16 +246,21 @@ def _worker_init() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
     if os.getppid() == 1:
         os._exit(0)  # the parent died before prctl took effect
+    # Ctrl-C and a SIGTERM to the whole process group are the updater's to act on: it
+    # still wants the pages in hand extracted. A worker ends when its socket closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # held across the fork
     with contextlib.suppress(ValueError, OSError):
         signal.set_wakeup_fd(-1)  # the parent's event loop's, not ours
 
 
-def extract_page(body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+def extract_page(
+    body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
+) -> Extraction | NotArticle:
     from journal.extract import extract_page as extract
 
-    return extract(body, content_type, url)
+    return extract(body, content_type, url, rules)
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None) -> FeedResult:

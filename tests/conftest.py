@@ -220,8 +220,10 @@ class Cli:
         self.archive = archive
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, ok: bool = True) -> Any:
-        result = self.runner.invoke(app, ["--archive", str(self.archive), *args], catch_exceptions=False)
+    def __call__(self, *args: str, ok: bool = True, input: str | None = None) -> Any:
+        result = self.runner.invoke(
+            app, ["--archive", str(self.archive), *args], catch_exceptions=False, input=input
+        )
         if ok and result.exit_code != 0:
             raise AssertionError(f"journal {' '.join(args)} exited {result.exit_code}:\n{result.output}")
         return result
@@ -257,11 +259,14 @@ def cli(tmp_path: Path) -> Cli:
 
 
 @contextmanager
-def serving(asgi_app: Any) -> Iterator[str]:
-    """An ASGI app under uvicorn on 127.0.0.1 (a free port); yields its base URL."""
+def serving(asgi_app: Any, limits: Any = None) -> Iterator[str]:
+    """An ASGI app under uvicorn on 127.0.0.1 (a free port), set up as `journal serve`
+    sets it up (with other connection limits if given); yields its base URL."""
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(asgi_app, host="127.0.0.1", port=0, log_level="warning"))
+    from journal.web import server as web_server
+
+    server = uvicorn.Server(web_server.config(asgi_app, "127.0.0.1", 0, limits, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -273,3 +278,116 @@ def serving(asgi_app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float = field(default_factory=time.monotonic)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def form(self) -> dict[str, str]:
+        from urllib.parse import parse_qs
+
+        return {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
+
+
+class Webhook:
+    """A webhook receiver on 127.0.0.1: records every whole POST; `status` sets the answer,
+    `delay` holds it back (a sender killed then has sent a message it never hears about)."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.status = 200
+        self.delay = 0.0  # seconds between taking a message and answering
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) == length:  # a sender killed mid-request delivered nothing
+                    with hook.lock:
+                        if hook.status == 200:
+                            hook.received.append(Received(self.path, dict(self.headers), body))
+                time.sleep(hook.delay)
+                self.send_response(hook.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def messages(self) -> list[Received]:
+        with self.lock:
+            return list(self.received)
+
+    def arrivals(self) -> list[float]:
+        return [m.at for m in self.messages()]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.close()
+
+
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; `mails` are the parsed messages."""
+
+    def __init__(self) -> None:
+        import socket
+        from email import message_from_bytes, policy
+
+        from aiosmtpd.controller import Controller
+
+        self.mails: list[Any] = []
+        box = self
+
+        class Handler:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                box.mails.append(message_from_bytes(envelope.content, policy=policy.default))
+                return "250 OK"
+
+        with socket.socket() as probe:  # aiosmtpd needs a port named in advance
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def url(self, to: str = "desk@example.org") -> str:
+        return f"mailto://127.0.0.1:{self.port}?to={to}&from=journal@example.org&mode=insecure"
+
+    def close(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    yield box
+    box.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import trafilatura
 import typer
-from conftest import PARAS, Cli, Site, article_html, make_archive, rss
+from conftest import PARAS, Cli, Site, Webhook, article_html, make_archive, rss
 from typer.testing import CliRunner
 
 from journal.cli import app
@@ -156,3 +156,16 @@ def test_the_updater_leaves_the_extractor_to_its_workers(site: Site, cli: Cli) -
 def test_the_extractor_version_is_trafilaturas_own() -> None:
     assert trafilatura_version() == trafilatura.__version__
     assert EXTRACTOR.startswith(f"trafilatura {trafilatura.__version__}; normalise ")
+
+
+def test_quiet_prints_nothing_and_verbose_logs_each_step(site: Site, cli: Cli, webhook: Webhook) -> None:
+    url = site.put("/a", article_html("Story", PARAS))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("notify", "add", "hook", f"json://127.0.0.1:{webhook.port}/", "--change", "new", "--change", "edit")
+    loud = cli("update", "-v")
+    assert 'notified "hook" of 1 version(s)' in loud.stderr
+    assert "1 commit(s)" in loud.stdout
+    site.put("/a", article_html("Story", [*PARAS, "A closing paragraph was added to the story."]))
+    quiet = cli("update", "--force", "-q")
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+    assert len(webhook.messages()) == 2  # quiet, not idle

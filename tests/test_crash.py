@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -16,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
+from conftest import PARAS, Cli, Page, Site, Webhook, article_html, make_archive, rss
 
 from journal import index
 from journal.archive import Archive, Identity, Writer
@@ -26,6 +28,7 @@ from journal.sources import settings
 from journal.state import State
 
 KILLS = 30
+NOTIFY_KILLS = 20
 
 
 def changing_page(n: int) -> Page:
@@ -88,8 +91,14 @@ def assert_consistent(path: Path) -> int:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_loses_and_doubles_nothing(site: Site, tmp_path: Path) -> None:
+def test_sigkill_at_random_moments_loses_and_doubles_nothing(
+    site: Site, tmp_path: Path, webhook: Webhook
+) -> None:
+    """...and every version is announced, repeated only when a kill fell between a
+    send and its record (at most one message in flight per kill)."""
     cli = make_archive(tmp_path / "archive")
+    kinds = [arg for kind in ("new", "edit", "removed", "restored") for arg in ("--change", kind)]
+    cli("notify", "add", "hook", f"json://127.0.0.1:{webhook.port}/hook", *kinds)
     links = []
     for i in range(12):
         if i % 2:
@@ -128,6 +137,57 @@ def test_sigkill_at_random_moments_loses_and_doubles_nothing(site: Site, tmp_pat
     static = [a for a in Cli(cli.archive).json("articles") if a["title"].startswith("Static")]
     assert len(static) == 6
     assert all(a["versions"] == 1 for a in static)
+    versions = git(cli.archive, "log", "--format=%H %(trailers:key=Change,valueonly)").stdout.split("\n")
+    expected = {line.split()[0] for line in versions if line.strip().endswith(("new", "edit"))}
+    told = [
+        sha for m in webhook.messages() for sha in re.findall(r"Commit: ([0-9a-f]{40})", m.json()["message"])
+    ]
+    assert set(told) == expected  # every version, and nothing else
+    assert len(told) - len(set(told)) <= KILLS
+
+
+@pytest.mark.slow
+def test_sigkill_while_notifying_loses_no_message_and_repeats_at_most_one_per_kill(
+    site: Site, tmp_path: Path, webhook: Webhook
+) -> None:
+    cli = make_archive(tmp_path / "archive")
+    links = [site.put(f"/story/{i}", article_html(f"Story {i}", PARAS)) for i in range(40)]
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    cli("notify", "add", "hook", f"json://127.0.0.1:{webhook.port}/hook", "--change", "new")
+    webhook.delay = 0.1  # the message is taken, the answer comes later: kills land in between
+    env = {**os.environ, "JOURNAL_ARCHIVE": str(cli.archive)}
+    rng = random.Random(20261207)
+    for _ in range(NOTIFY_KILLS):
+        seen = len(webhook.messages())
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "journal", "update"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while len(webhook.messages()) == seen and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)  # until this run is sending
+        time.sleep(rng.uniform(0, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    final = subprocess.run(
+        [sys.executable, "-m", "journal", "update", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert final.returncode == 0, final.stderr
+    assert json.loads(final.stdout)["notifications"]["queued"] == 0
+    expected = set(git(cli.archive, "log", "--grep=^Change: new$", "--format=%H").stdout.split())
+    assert len(expected) == len(links)
+    told = [
+        sha for m in webhook.messages() for sha in re.findall(r"Commit: ([0-9a-f]{40})", m.json()["message"])
+    ]
+    assert set(told) == expected  # none lost
+    repeats = len(told) - len(set(told))
+    assert repeats <= NOTIFY_KILLS  # only when a kill fell between a send and its record
 
 
 def test_recovery_removes_leftovers_with_a_note(site: Site, cli: Cli) -> None:
@@ -147,10 +207,23 @@ def test_recovery_removes_leftovers_with_a_note(site: Site, cli: Cli) -> None:
 
 
 def test_a_second_updater_is_refused_while_reads_go_on(site: Site, cli: Cli) -> None:
-    site.delay = 0.5
     links = [site.put(f"/s/{i}", article_html(f"Story {i}", PARAS)) for i in range(6)]
     cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links[:1]])))
     cli("update")
+    # Story 1 is answered only once the second updater has been refused: the first one
+    # holds the lock for as long as the test needs, however slow the machine.
+    release = threading.Event()
+    held = article_html("Story 1", PARAS).encode()
+
+    def hold(req: BaseHTTPRequestHandler) -> None:
+        release.wait(60)
+        req.send_response(200)
+        req.send_header("Content-Type", "text/html; charset=utf-8")
+        req.send_header("Content-Length", str(len(held)))
+        req.end_headers()
+        req.wfile.write(held)
+
+    site.pages["/s/1"] = Page(b"", handler=hold)
     site.put("/feed.xml", rss([{"link": link} for link in links]))
     env = {**os.environ, "JOURNAL_ARCHIVE": str(cli.archive)}
     first = subprocess.Popen(
@@ -160,19 +233,22 @@ def test_a_second_updater_is_refused_while_reads_go_on(site: Site, cli: Cli) -> 
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while site.hits("/s/1") == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert first.poll() is None  # still running
-    second = subprocess.run(
-        [sys.executable, "-m", "journal", "update"], env=env, capture_output=True, text=True, timeout=30
-    )
-    assert second.returncode == 1
-    assert "Another journal process" in second.stderr
-    assert "wait for it to finish" in second.stderr
-    # Readers are never locked out.
-    assert cli("history", links[0]).exit_code == 0
-    assert cli("status").exit_code == 0
+    try:
+        deadline = time.monotonic() + 30
+        while site.hits("/s/1") == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert first.poll() is None  # still running, waiting for story 1
+        second = subprocess.run(
+            [sys.executable, "-m", "journal", "update"], env=env, capture_output=True, text=True, timeout=30
+        )
+        assert second.returncode == 1
+        assert "Another journal process" in second.stderr
+        assert "wait for it to finish" in second.stderr
+        # Readers are never locked out.
+        assert cli("history", links[0]).exit_code == 0
+        assert cli("status").exit_code == 0
+    finally:
+        release.set()
     assert first.wait(timeout=60) == 0
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import time
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journal.diff import diff, diff_paragraphs, new_side, old_side, word_ops
+from journal import matching
+from journal.diff import Op, diff, diff_paragraphs, new_side, old_side, word_ops
 from journal.models import ArticleText
 
 
@@ -154,3 +157,74 @@ def test_word_ops_apply(old: str, new: str) -> None:
     ops = word_ops(old, new)
     assert "".join(o.text for o in ops if o.kind != "insert") == old
     assert "".join(o.text for o in ops if o.kind != "delete") == new
+
+
+def apply(ops: tuple[Op, ...]) -> tuple[str, str]:
+    """The old and the new text, rebuilt from word ops."""
+    return (
+        "".join(o.text for o in ops if o.kind != "insert"),
+        "".join(o.text for o in ops if o.kind != "delete"),
+    )
+
+
+# Long texts from a small vocabulary: every word repeats, so only some are anchors.
+vocabulary = st.sampled_from(["the", "a", "minister", "said", "on", "Friday", "5", "million", ",", ".", "’s"])
+long_text = st.lists(vocabulary, min_size=150, max_size=600).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(long_text, st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["", "new", "said  ", "x y z"]))))
+def test_word_ops_rebuild_both_sides_of_long_edited_paragraphs(
+    old: str, edits: list[tuple[int, str]]
+) -> None:
+    words = old.split(" ")
+    for at, replacement in edits:
+        words[at % len(words)] = replacement
+    new = " ".join(words)
+    ops = word_ops(old, new)
+    assert apply(ops) == (old, new)
+    assert all(o.text for o in ops)
+    assert all(x.kind != y.kind for x, y in itertools.pairwise(ops))
+
+
+def news_words(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    vocab = ["".join(rng.choice("abcdefghijklmnop") for _ in range(rng.randint(2, 8))) for _ in range(3000)]
+    return rng.choices(vocab, [1 / (rank + 1) for rank in range(len(vocab))], k=count)
+
+
+def test_an_edit_in_a_20000_word_paragraph_is_diffed_word_by_word_in_bounded_time() -> None:
+    words = news_words(20_000, 1)
+    old = " ".join(words)
+    edited = [w if i % 50 else "EDITED" for i, w in enumerate(words)]
+    new = " ".join(edited)
+    started = time.perf_counter()
+    ops = word_ops(old, new)
+    elapsed = time.perf_counter() - started
+    assert apply(ops) == (old, new)
+    inserted = [o.text for o in ops if o.kind == "insert"]
+    assert len(inserted) == 400  # one per edited word: aligned, not replaced whole
+    assert {t.strip() for t in inserted} == {"EDITED"}
+    assert elapsed < 10  # generous (difflib took 145 s here); bench/worddiff.py reports the real figure
+
+
+def test_a_paragraph_past_the_cap_is_shown_replaced_whole() -> None:
+    old = " ".join(news_words(2_000, 2))
+    new = old.replace(" ", "  ", 1)
+    assert [o.kind for o in word_ops(old, new, limit=1_000)] == ["delete", "insert"]
+    assert apply(word_ops(old, new, limit=1_000)) == (old, new)
+    assert [o.kind for o in word_ops(old, new)] == ["equal", "delete", "insert", "equal"]
+
+
+tokens = st.lists(st.sampled_from(["a", "b", "c", " ", ".", "said", "x"]), max_size=400)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tokens, tokens)
+def test_matching_blocks_are_in_order_disjoint_and_truly_equal(a: list[str], b: list[str]) -> None:
+    found = matching.blocks(a, b)
+    i = j = 0
+    for start_a, start_b, size in found:
+        assert size > 0 and start_a >= i and start_b >= j
+        assert a[start_a : start_a + size] == b[start_b : start_b + size]
+        i, j = start_a + size, start_b + size

@@ -73,10 +73,15 @@ def test_list_items_and_line_breaks_are_separate_paragraphs() -> None:
 def test_json_ld_supplies_missing_metadata() -> None:
     ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "From JSON-LD",
           "datePublished": "2020-01-02T03:04:05Z", "author": [{"@type": "Person", "name": "Ada Writer"}]}  # fmt: skip
-    html = article_html("ignored", PARAS, byline=None, published=None).replace(
-        '<meta property="og:title" content="ignored">',
-        f'<script type="application/ld+json">{json.dumps(ld)}</script>',
-    )
+    html = (
+        article_html("ignored", PARAS, byline=None, published=None)
+        .replace(
+            '<meta property="og:title" content="ignored">',
+            f'<script type="application/ld+json">{json.dumps(ld)}</script>',
+        )
+        .replace("<title>ignored | The Daily Fixture</title>", "")
+        .replace("<h1>ignored</h1>", "")
+    )  # a page that shows no headline of its own
     found = extracted(html)
     assert found.title == "From JSON-LD"
     assert found.byline == "Ada Writer"
@@ -116,7 +121,8 @@ NOT_ARTICLES = {
     "error page with 200": article_html(
         "Page not found", ["Sorry, the page you are looking for does not exist or has moved."]
     ),
-    "short stub": article_html("Stub", ["Just one short line."]),
+    "headline and nothing under it": article_html("Stub", []),
+    "text under no headline": f"<html><body><main><p>{PARAS[0]}</p><p>{PARAS[1]}</p></main></body></html>",
 }
 
 
@@ -252,5 +258,145 @@ def test_a_caption_the_extractor_read_as_a_paragraph_is_only_a_caption() -> None
 
 
 def test_captions_do_not_make_a_page_an_article() -> None:
-    short = article_html("Brief", ["Too short."], blocks={0: figure("A long caption " * 20, "/x.jpg")})
-    assert not isinstance(extract(short, URL), Extraction)
+    photo = article_html("Brief", [], blocks={0: figure("A long caption " * 20, "/x.jpg")})
+    assert not isinstance(extract(photo, URL), Extraction)
+
+
+# -- the headline -------------------------------------------------------------------------------
+
+
+def test_the_title_is_the_displayed_headline_not_the_social_one() -> None:
+    html = article_html("Council approves budget after long debate", PARAS).replace(
+        '<meta property="og:title" content="Council approves budget after long debate">',
+        '<meta property="og:title" content="You will not believe what the council did">',
+    )
+    found = extracted(html)
+    assert found.title == "Council approves budget after long debate"
+    assert "You will not believe what the council did" not in found.paragraphs
+
+
+def test_a_first_paragraph_repeating_any_name_of_the_headline_is_left_out() -> None:
+    html = article_html("Council approves budget", [f"Council votes yes: {PARAS[0][:20]}", *PARAS]).replace(
+        '<meta property="og:title" content="Council approves budget">',
+        f'<meta property="og:title" content="Council votes yes: {PARAS[0][:20]}">',
+    )
+    assert extracted(html).paragraphs == tuple(PARAS)
+
+
+def page_with(head: str, body: str) -> str:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+BODY = "".join(f"<p>{p}</p>" for p in PARAS)
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "title"),
+    [
+        # the site's logo is an <h1> too; the headline's words are those of <title>
+        (
+            "<title>Bridge reopens after repairs | Riverside Herald</title>",
+            f"<header><h1><a href='/'>Riverside Herald</a></h1></header><div><h1>Bridge reopens after repairs</h1>{BODY}</div>",
+            "Bridge reopens after repairs",
+        ),
+        # of several <h1> in the article, the one that best matches the page's names for it
+        (
+            "<title>Bridge reopens after repairs</title>",
+            f"<article><h1>Live</h1><h1>Bridge reopens after repairs</h1>{BODY}</article>",
+            "Bridge reopens after repairs",
+        ),
+        # no <h1>: <title> less the site name the page declares
+        (
+            "<title>Bridge reopens after repairs - Riverside Herald</title>"
+            "<meta property='og:site_name' content='Riverside Herald'>",
+            f"<article>{BODY}</article>",
+            "Bridge reopens after repairs",
+        ),
+        # or less the part that spells the site's host name, and the section's name
+        (
+            "<title>Local | Bridge reopens after repairs | Riverside Herald</title>",
+            f"<article>{BODY}</article>",
+            "Bridge reopens after repairs",
+        ),
+        # or the part the page's metadata names as its headline
+        (
+            "<title>NEWS | Bridge reopens</title><meta name='Headline' content='Bridge reopens'>",
+            f"<article>{BODY}</article>",
+            "Bridge reopens",
+        ),
+    ],
+    ids=["logo h1", "several h1", "declared site name", "host name", "metadata names a part"],
+)
+def test_the_title_is_the_h1_else_the_title_less_the_site_name(head: str, body: str, title: str) -> None:
+    found = extract(page_with(head, body), "https://www.riversideherald.example/local/bridge")
+    assert isinstance(found, Extraction)
+    assert found.title == title
+    assert [p for p in found.paragraphs if p in PARAS] == PARAS
+
+
+def test_a_social_headline_rewrite_is_not_a_version(site: Site, cli: Cli) -> None:
+    url = site.put("/story", article_html("Talks held", PARAS))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    social = '<meta property="og:title" content="Why these talks matter more than you think">'
+    site.put(
+        "/story",
+        article_html("Talks held", PARAS).replace('<meta property="og:title" content="Talks held">', social),
+    )
+    assert cli.json("update", "--force")["commits"] == 0
+
+
+# -- short items, any script ------------------------------------------------------------------------
+
+
+def test_a_short_item_under_its_headline_is_an_article_and_its_edits_are_versions(
+    site: Site, cli: Cli
+) -> None:
+    url = site.put("/alert", article_html("Main Street closed", ["Police closed Main Street after a crash."]))
+    cli("source", "add", "local", site.put("/feed.xml", rss([{"link": url}])))
+    assert cli.json("update")["totals"]["new"] == 1
+    site.put(
+        "/alert", article_html("Main Street reopens", ["Police closed Main Street after a two-car crash."])
+    )
+    cli("update", "--force")
+    history = cli.json("history", url)["versions"]
+    assert [v["change"] for v in history] == ["new", "edit"]
+    assert history[-1]["summary"] == "title changed; 1 paragraph edited"
+
+
+CJK = {
+    "zh": (
+        "北京发布新的交通计划",
+        [
+            "北京市政府周二宣布了一项新的交通计划，旨在减少市中心的拥堵。",
+            "该计划包括扩建地铁线路和增加公交车班次。",
+        ],
+    ),
+    "ja": (
+        "東京都、新たな防災計画を発表",
+        [
+            "東京都は火曜日、大地震に備えた新たな防災計画を発表した。",
+            "計画には避難所の増設と備蓄食料の拡充が含まれる。",
+        ],
+    ),
+}
+
+
+def cjk_page(lang: str, paras: list[str]) -> str:
+    title, _ = CJK[lang]
+    return article_html(title, paras, byline=None).replace("lang='en'", f"lang='{lang}'")
+
+
+@pytest.mark.parametrize("lang", sorted(CJK))
+def test_chinese_and_japanese_articles_are_archived_and_their_edits_recorded(
+    lang: str, site: Site, cli: Cli
+) -> None:
+    title, paras = CJK[lang]
+    url = site.put(f"/{lang}", cjk_page(lang, paras))
+    cli("source", "add", lang, site.put(f"/{lang}.xml", rss([{"link": url}])))
+    assert cli.json("update")["totals"]["new"] == 1
+    text = (cli.archive / cli.json("status", url)["path"]).read_text("utf-8")
+    assert f"# {title}" in text and all(p in text for p in paras)
+    site.put(f"/{lang}", cjk_page(lang, [paras[0], paras[1].replace("増設", "新設").replace("扩建", "新建")]))
+    cli("update", "--force")
+    assert [v["change"] for v in cli.json("history", url)["versions"]] == ["new", "edit"]

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import subprocess
 import sys
 import textwrap
 import time
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
 
+from journal.addresses import is_public
 from journal.errors import FetchError
-from journal.fetch import Fetcher, Response
+from journal.fetch import Fetcher, Response, _retry_after
 from journal.models import FetchSettings
 
 LOCAL = FetchSettings(allow_private=True, delay=0.0, timeout=5.0)
@@ -56,6 +60,7 @@ def test_robots_disallowed_urls_are_never_requested(site: Site, cli: Cli) -> Non
     secret = site.put("/private/story", article_html("Secret", PARAS))
     public = site.put("/public/story", article_html("Public", PARAS))
     cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": secret}, {"link": public}])))
+    site.requests.clear()  # source add tried the feed once
     summary = cli.json("update")
     assert site.hits("/private/story") == 0
     assert site.hits("/public/story") == 1
@@ -99,6 +104,7 @@ def test_second_fetch_of_unchanged_page_is_conditional(site: Site, cli: Cli) -> 
         "/a", article_html("Etag", PARAS), ETag='"v1"', Last_Modified="Mon, 02 Nov 2026 09:30:00 GMT"
     )
     cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    site.requests.clear()  # source add tried the feed once
     cli("update")
     summary = cli.json("update", "--force")
     page_requests = [h for p, h in site.requests if p == "/a"]
@@ -115,7 +121,9 @@ def test_a_304_after_a_failed_check_is_not_trusted(site: Site, cli: Cli) -> None
     cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
     cli("update")
     site.put("/a", "oops", status=503)
-    assert cli.json("update", "--force")["totals"]["failed"] == 1
+    failed = cli("update", "--force", "--json", ok=False)
+    assert failed.exit_code == 1  # the one article could not be fetched
+    assert json.loads(failed.stdout)["totals"]["failed"] == 1
     site.put("/a", article_html("Etag", PARAS), ETag='"v1"')
     cli("update", "--force")
     last = [h for p, h in site.requests if p == "/a"][-1]
@@ -301,3 +309,162 @@ def test_conditional_checks_reuse_one_connection(site: Site) -> None:
 
     assert asyncio.run(go()) == [304] * 5
     assert site.connections == 1
+
+
+# -- the per-host gate and the deadline ---------------------------------------------------
+
+
+def _slow(seconds: float) -> Page:
+    def handler(req: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        req.send_response(200)
+        req.send_header("Content-Type", "text/html")
+        req.send_header("Content-Length", "8")
+        req.end_headers()
+        req.wfile.write(b"<p>x</p>")
+
+    return Page(b"", handler=handler)
+
+
+def test_cancelled_requests_give_their_host_slot_back(site: Site) -> None:
+    """Requests cancelled while they wait for their start, or while on the wire, leave
+    both of the host's slots free: two later requests are in flight together."""
+    site.pages["/slow"] = _slow(1.0)
+    site.put("/robots.txt", "", Content_Type="text/plain")
+    settings = FetchSettings(allow_private=True, delay=0.4, per_host=2, timeout=10)
+
+    async def go() -> None:
+        async with Fetcher(settings) as fetcher:
+            await fetcher.get(site.url("/robots.txt"))
+            burst = [asyncio.ensure_future(fetcher.get(site.url("/slow"))) for _ in range(6)]
+            await asyncio.sleep(0.2)  # one on the wire, one waiting for its start, four queued
+            for task in burst:
+                task.cancel()
+            await asyncio.gather(*burst, return_exceptions=True)
+            await asyncio.sleep(1.5)  # the server finishes what it had started
+            site.max_in_flight = 0
+            later = [fetcher.get(site.url("/slow")) for _ in range(2)]
+            await asyncio.wait_for(asyncio.gather(*later), timeout=8)
+
+    asyncio.run(go())
+    assert site.max_in_flight == 2
+
+
+def test_waiting_for_a_turn_at_a_host_is_not_counted_in_the_timeout(site: Site) -> None:
+    urls = [site.put(f"/q/{i}", "<p>x</p>") for i in range(8)]
+    settings = FetchSettings(allow_private=True, delay=0.3, per_host=1, timeout=1.0)
+
+    async def go() -> list[Response | BaseException]:
+        async with Fetcher(settings) as fetcher:
+            return await asyncio.gather(*(fetcher.get(u) for u in urls), return_exceptions=True)
+
+    answers = asyncio.run(go())
+    assert [a.status if isinstance(a, Response) else str(a) for a in answers] == [200] * 8
+
+
+def test_a_big_outlet_comes_through_whole_at_the_default_pace(site: Site, tmp_path: Path) -> None:
+    """200 articles on one host with the default ratio of timeout to delay (30) and the
+    default per_host and concurrency, scaled down 20 times: every article is checked."""
+    links = [site.put(f"/story/{i}", article_html(f"Story {i}", PARAS)) for i in range(200)]
+    cli = make_archive(tmp_path / "a", per_host=2, delay=0.05, timeout=1.5)
+    cli("source", "add", "outlet", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    summary = cli.json("update")
+    assert summary["totals"]["new"] == 200
+    assert summary["failures"] == []
+    assert site.max_in_flight <= 2
+
+
+# -- addresses ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("2001:4860:4860::8888", True),
+        ("::ffff:8.8.8.8", True),  # mapped
+        ("64:ff9b::808:808", True),  # NAT64 of a public address
+        ("2002:808:808::1", True),  # 6to4 of a public address
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("100.64.0.1", False),  # shared address space (carrier NAT)
+        ("169.254.169.254", False),  # cloud metadata
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fc00::1", False),
+        ("::ffff:127.0.0.1", False),  # mapped loopback
+        ("64:ff9b::7f00:1", False),  # NAT64 of loopback
+        ("64:ff9b:1::808:808", False),  # local-use NAT64
+        ("::ffff:0:7f00:1", False),  # IPv4-translated loopback
+        ("::ffff:0:808:808", False),  # IPv4-translated: never a public address
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated)
+        ("2002:7f00:1::1", False),  # 6to4 of loopback
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo
+    ],
+)
+def test_only_global_addresses_are_public(address: str, public: bool) -> None:
+    assert is_public(address) is public
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["2130706433", "0177.0.0.1", "127.1", "0x7f.0.0.1", "0x7f000001", "[::ffff:0:7f00:1]", "[::127.0.0.1]"],
+)
+def test_numeric_spellings_of_loopback_are_refused_not_retried(site: Site, host: str) -> None:
+    port = site.server.server_address[1]
+    with pytest.raises(FetchError) as caught:
+        get(f"http://{host}:{port}/a", FetchSettings(delay=0))
+    assert "private or loopback" in str(caught.value)
+    assert not caught.value.transient
+    assert site.requests == []
+
+
+def test_an_address_spelled_as_a_number_is_refused_even_when_private_ones_are_allowed(site: Site) -> None:
+    port = site.server.server_address[1]
+    with pytest.raises(FetchError) as caught:
+        get(f"http://127.1:{port}/a")
+    assert "127.0.0.1" in str(caught.value)
+    assert not caught.value.transient
+    assert site.requests == []
+
+
+def test_a_latin_1_location_is_followed(site: Site) -> None:
+    def redirect(req: BaseHTTPRequestHandler) -> None:
+        req.wfile.write(b"HTTP/1.1 302 Found\r\nLocation: /caf\xe9\r\nContent-Length: 0\r\n\r\n")
+
+    site.pages["/r"] = Page(b"", handler=redirect)
+    site.put("/caf%E9", "<p>the caf\xe9 page</p>")
+    answer = get(site.url("/r"))
+    assert answer.url == site.url("/caf%E9")
+    assert b"page" in answer.body
+
+
+def test_retry_after_rests_the_host_and_only_that_host(site: Site, other_site: Site) -> None:
+    site.put("/busy", "", status=503, Retry_After="120")
+    site.put("/later", "<p>x</p>")
+    elsewhere = other_site.put("/fine", "<p>x</p>")
+
+    async def go() -> tuple[str, str, int]:
+        async with Fetcher(LOCAL) as fetcher:
+            with pytest.raises(FetchError) as first:
+                await fetcher.get(site.url("/busy"))
+            with pytest.raises(FetchError) as second:
+                await fetcher.get(site.url("/later"))
+            return str(first.value), str(second.value), (await fetcher.get(elsewhere)).status
+
+    busy, later, fine = asyncio.run(go())
+    assert "Retry-After" in busy
+    assert "120s" in busy
+    assert "Retry-After" in later
+    assert site.hits("/later") == 0  # the host was left alone
+    assert fine == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("120", 120.0), ("Wed, 02 Dec 2026 10:01:00 GMT", 60.0), ("soon", None), ("", None), ("-5", None)],
+)
+def test_retry_after_is_read_as_seconds_or_a_date(header: str, seconds: float | None) -> None:
+    now = datetime(2026, 12, 2, 10, 0, tzinfo=UTC).timestamp()
+    assert _retry_after(header, now) == seconds

@@ -38,7 +38,8 @@ def test_text_the_extractor_picks_up_now_is_not_an_addition(site: Site, cli: Cli
     """A redesign brings a paragraph that was on the page all along (in a block the
     extractor dropped) into the article: a reextract, then only the real edit."""
     hidden = article_html("Story", PARAS).replace(
-        f"<p>{PARAS[0]}</p>", f"<div class='teaser-content'><p>{PARAS[0]}</p></div>"
+        f"<p>{PARAS[0]}</p>",
+        f"<div class='teaser-content'><p>{PARAS[0]}</p><a href='/story/full'>Read the full story</a></div>",
     )
     url = setup(site, cli, hidden)
     assert PARAS[0] not in (cli.archive / cli.json("status", url)["path"]).read_text()

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 from conftest import Cli, Site
 
-from journal import config
+from journal import config, workers
 from journal.archive import Archive
 from journal.sources import commit_config
 from journal.state import State
@@ -130,3 +130,58 @@ def test_own_fixture_set(site: Site, cli: Cli) -> None:
     assert "HTTP 404" in errors[feeds["gone"]]
     assert feeds["binary"] in errors
     assert summary["feeds"] == {"polled": len(feeds), "failed": len(errors)}
+
+
+BAD_LINKS = ["http://[::1/x", "http://[zz]/x", "http://]/x", "http://a[b]/"]
+
+
+def test_bad_links_cost_only_their_entries(site: Site, cli: Cli) -> None:
+    good = "http://127.0.0.1:1/story/good"
+    items = "".join(ITEM.format(t=f"Bad {i}", link=link, g=f"b{i}") for i, link in enumerate(BAD_LINKS))
+    feeds = {
+        "broken": site.put(
+            "/broken.xml",
+            channel(items + ITEM.format(t="Good", link=good, g="g")),
+            Content_Type="application/rss+xml",
+        ),
+        "other": site.put(
+            "/other.xml",
+            channel(ITEM.format(t="Elsewhere", link="http://127.0.0.1:1/other", g="o")),
+            Content_Type="application/rss+xml",
+        ),
+    }
+    configure(cli, feeds)
+    result = cli("update", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["failures"] == []
+    assert taken(cli, good)
+    assert taken(cli, "http://127.0.0.1:1/other")
+    assert "4 entries without a usable link were skipped" in result.stderr
+
+
+def _parser_that_breaks_on(body: bytes, url: str, content_type: str | None) -> object:
+    if url.endswith("/breaks.xml"):
+        raise RuntimeError("something no rule foresaw")
+    return _real_parse_feed(body, url, content_type)
+
+
+_real_parse_feed = workers.parse_feed
+
+
+def test_any_exception_from_one_feed_is_that_feeds_failure(
+    site: Site, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "parse_feed", _parser_that_breaks_on)  # before the pool's fork
+    feeds = {
+        "breaks": site.put("/breaks.xml", channel(ITEM.format(t="x", link="http://127.0.0.1:1/x", g="x"))),
+        "fine": site.put("/fine.xml", channel(ITEM.format(t="y", link="http://127.0.0.1:1/y", g="y"))),
+    }
+    configure(cli, feeds)
+    result = cli("update", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert [(f["url"], f["error"]) for f in summary["failures"]] == [
+        (feeds["breaks"], "RuntimeError: something no rule foresaw")
+    ]
+    assert taken(cli, "http://127.0.0.1:1/y")

@@ -170,3 +170,26 @@ def test_a_list_of_links_an_older_extractor_kept_goes_in_a_reextract(site: Site,
     assert document.parse((cli.archive / cli.json("status", url)["path"]).read_bytes()).paragraphs == tuple(
         PARAS
     )
+
+
+def test_a_short_page_an_older_extractor_glued_is_read_apart_in_a_reextract(site: Site, cli: Cli) -> None:
+    text = "Acting Mayor Jo Smith announced key updates to the city's winter snow plan."
+    page = (
+        "<html><head><title>Snow plan updated</title></head><body><main><article>"
+        "<h1>Officials add improvements to winter snow plan</h1>"
+        "<div class='c1'>By Jane Doe <span>May 25, 2025 10:42 am</span></div>"
+        f"<div class='c2'>{text}</div><div class='c3'><a href='#'>Share</a> <a href='#c'>Comments</a></div>"
+        "</article></main></body></html>"
+    )
+    url = site.put("/story", page)
+    cli("source", "add", "local", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    glued = f"Officials add improvements to winter snow plan By Jane Doe May 25, 2025 10:42 am {text} Share Comments"
+    as_if_an_old_extractor_made_it(cli, url, lambda p: (glued,))
+    site.put(
+        "/story", page.replace("May 25, 2025 10:42 am", "Updated May 26, 2025 7:05 am")
+    )  # re-dated since
+    summary = cli.json("update", "--force")
+    assert summary["totals"] == {**summary["totals"], "reextracted": 1, "changed": 0}
+    assert [v["change"] for v in cli.json("history", url)["versions"]] == ["new", "reextract", "reextract"]
+    assert document.parse((cli.archive / cli.json("status", url)["path"]).read_bytes()).paragraphs == (text,)

@@ -3,6 +3,7 @@ push succeeds once the remote is fixed."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -72,7 +73,9 @@ def test_update_push_failure_keeps_the_run(site: Site, cli: Cli, tmp_path: Path)
     url = site.put("/a", article_html("Story", PARAS))
     cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
     git("remote", "add", "origin", str(tmp_path / "missing.git"), cwd=cli.archive)
-    summary = cli.json("update", "--push")
+    result = cli("update", "--push", "--json", ok=False)
+    assert result.exit_code == 1  # cron sees the failed push
+    summary = json.loads(result.stdout)
     assert summary["totals"]["new"] == 1
     assert "push to origin failed" in summary["push_error"]
     assert git("log", "--format=%(trailers:key=Change,valueonly,separator=)", "-1", cwd=cli.archive) == "new"

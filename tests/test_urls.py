@@ -37,7 +37,17 @@ def test_canonical(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["ftp://example.org/a", "javascript:alert(1)", "/relative/path", "", "http://", "https://[::1/"]
+    "raw",
+    [
+        "ftp://example.org/a",
+        "javascript:alert(1)",
+        "/relative/path",
+        "",
+        "http://",
+        "https://[::1/",
+        "http://\u20260/",  # an ellipsis folds to "..." under IDNA: empty labels
+        "http://a..b/",
+    ],
 )
 def test_canonical_refuses_non_http(raw: str) -> None:
     with pytest.raises(BadURL):

@@ -11,7 +11,7 @@ import pytest
 
 from journal import workers
 from journal.errors import FeedError
-from journal.models import Extraction, NotArticle
+from journal.models import Extraction, NotArticle, PageRules
 
 ARTICLE = (
     "<html><head><title>Harbour reopens</title></head><body><article><h1>Harbour reopens</h1>"
@@ -20,12 +20,14 @@ ARTICLE = (
 ).encode()
 
 
-def _misbehaving(body: bytes, content_type: str | None, url: str) -> Extraction | NotArticle:
+def _misbehaving(
+    body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
+) -> Extraction | NotArticle:
     if "crash" in url:
         os._exit(3)
     if "hang" in url:
         time.sleep(600)
-    return _real(body, content_type, url)
+    return _real(body, content_type, url, rules)
 
 
 _real = workers.extract_page

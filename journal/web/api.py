@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from journal import commits, links
@@ -17,7 +17,7 @@ from journal.history import later
 from journal.models import Change, Revision
 from journal.state import ArticleRow
 from journal.urls import SOURCE_NAME
-from journal.web import views
+from journal.web import search, views
 from journal.web.deps import SID, library
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -121,6 +121,41 @@ class Problem(BaseModel):
     detail: str
 
 
+class SnippetJSON(BaseModel):
+    field: Literal["title", "added", "old title", "removed", "title now", "text now"] = Field(
+        description="Where the words matched: the title a version gave or replaced, the lines it "
+        "added or removed, or the article's current title or text."
+    )
+    text: str = Field(description="A piece of that field around the matching words.")
+    marks: list[tuple[int, int]] = Field(description="[start, end) of each matching word in `text`.")
+
+
+class SearchHit(BaseModel):
+    """One version that matches."""
+
+    article: str = Field(description="The article's id.")
+    source: str
+    title: str = Field(description="The article's current title.")
+    version: int
+    previous: int | None = Field(description="The version it was compared with (none for a first version).")
+    change: Change
+    size: str | None = Field(description="typo, minor or major (edits only).")
+    time: str = Field(description="Fetch time of the version (UTC, ISO 8601).")
+    commit: str
+    taken_down: bool = Field(description="The site has since removed the article.")
+    html: str = Field(description="Its diff with the version before (the version itself for a first one).")
+    snippets: list[SnippetJSON]
+
+
+class SearchResults(BaseModel):
+    query: str = Field(description="The query as understood.")
+    page: int
+    per_page: int
+    more: bool = Field(description="Another page follows.")
+    total: int | None = Field(description="How many versions match, when this page reaches the end.")
+    hits: list[SearchHit] = Field(description="Newest first.")
+
+
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "No such article, version or source."}
 }
@@ -171,6 +206,49 @@ def list_articles(
         found = views.articles(reader, page, source=source, per_page=per_page)
     return ArticleList(
         page=page, per_page=per_page, total=found.total, articles=[article_json(r) for r in found.rows]
+    )
+
+
+@router.get(
+    "/search",
+    summary="Versions whose words match a query, newest first",
+    responses={400: {"model": Problem, "description": "A query or filter that cannot be read."}},
+)
+def get_search(
+    lib: Annotated[views.Library, Depends(library)],
+    params: Annotated[search.Params, Depends()],
+    per_page: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> SearchResults:
+    with lib.searching(), lib.reading() as reader:
+        found = search.run(lib, reader, params, per_page)
+    if found.results is None:
+        raise HTTPException(400, found.problem or "Give a query: ?q=words.")
+    r = found.results
+    return SearchResults(
+        query=str(r.query),
+        page=r.page,
+        per_page=r.per_page,
+        more=r.more,
+        total=r.total,
+        hits=[
+            SearchHit(
+                article=hit.sid,
+                source=hit.source,
+                title=hit.title,
+                version=hit.version,
+                previous=hit.previous,
+                change=hit.change,
+                size=hit.size,
+                time=commits.iso(hit.time),
+                commit=hit.commit,
+                taken_down=hit.taken_down,
+                html=hit.href,
+                snippets=[
+                    SnippetJSON(field=sn.field, text=sn.plain(), marks=sn.marks()) for sn in hit.snippets
+                ],
+            )
+            for hit in r.hits
+        ],
     )
 
 

@@ -9,13 +9,14 @@ git or SQL; an unknown article, version or source is a 404 page.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -27,8 +28,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from journal import changefeed, links, services
 from journal.archive import Archive
+from journal.errors import JournalError
 from journal.history import Reader
-from journal.web import api, render, search, views
+from journal.models import Settings
+from journal.sources import settings
+from journal.web import api, render, search, server, views
 from journal.web.deps import SID, SourceName, library
 
 log = logging.getLogger(__name__)
@@ -45,16 +49,29 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 ATOM = "application/atom+xml; charset=utf-8"
+SHORT = "public, max-age=60"  # lists and article pages: the next commit changes them
+# Pages of a past version (a later one exists): their text, gaps and links are final.
+# A day, not a year: their version pickers learn of newer versions when fetched again.
+FOREVER = "public, max-age=86400, immutable"
 Number = Annotated[int, Path(ge=1, le=1_000_000)]
 Page = Annotated[int, Query(ge=1, le=100_000)]
 
 pages = APIRouter(include_in_schema=False)
 
 
-def create_app(archive: Archive, clock: Callable[[], float] = time.time) -> FastAPI:
-    """The app for one archive: one State and one Reader's worth of git for all requests."""
+def create_app(
+    archive: Archive, clock: Callable[[], float] = time.time, address: str | None = None
+) -> FastAPI:
+    """The app for one archive: one State and one Reader's worth of git for all requests.
+
+    Atom feeds link to `feed_base_url` of journal.toml when it is set to an address of
+    its own, else to `address` (where the server was started), never to the address a
+    request names in its Host header, which the client chooses.
+    """
     state = services.read_state(archive, lambda message: log.info("%s", message))
     lib = views.Library(archive, state, clock)
+    configured = settings(archive).feed_base_url
+    base = address if address and configured == Settings.feed_base_url else configured
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -72,6 +89,7 @@ def create_app(archive: Archive, clock: Callable[[], float] = time.time) -> Fast
     )
     app.state.library = lib
     app.state.templates = render.environment()
+    app.state.base_url = base.rstrip("/")
     app.add_middleware(Headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
@@ -84,12 +102,41 @@ def create_app(archive: Archive, clock: Callable[[], float] = time.time) -> Fast
 
 
 def serve(archive: Archive, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the app with uvicorn until interrupted."""
-    uvicorn.run(create_app(archive), host=host, port=port, server_header=False, proxy_headers=False)
+    """Run the app under uvicorn (journal.web.server) until interrupted."""
+    _check_address(host, port)
+    server.run(create_app(archive, address=own_address(host, port)), host, port)
+
+
+def own_address(host: str, port: int) -> str:
+    """The base URL of a server started on `host`:`port` (this machine's name when it
+    listens on every address)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _check_address(host: str, port: int) -> None:
+    """A clear message, before uvicorn starts, when the address cannot be listened on."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise JournalError(f"Cannot listen on {host!r} ({exc.strerror}); check --host.") from None
+    try:
+        with socket.create_server(address[:2], family=family):
+            pass
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise JournalError(
+            f"Cannot listen on {host}:{port} ({reason}); pick another --port, or stop what uses it."
+        ) from None
 
 
 class Headers:
-    """Security headers on every response, and Server-Timing: how long the app took."""
+    """Security headers on every response, Server-Timing (how long the app took) and
+    Cache-Control when the route set none (short: lists change with every commit; an
+    error is not kept). A HEAD request is answered as its GET, without the body."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -99,6 +146,9 @@ class Headers:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -106,9 +156,19 @@ class Headers:
                 for key, value in SECURITY_HEADERS.items():
                     headers[key] = value
                 headers.append("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}")
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = SHORT if message["status"] < 400 else "no-store"
+            elif message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _cached(response: HTMLResponse, final: bool) -> HTMLResponse:
+    """Cache-Control for a page of versions: kept for good once nothing can change it."""
+    response.headers["Cache-Control"] = FOREVER if final else SHORT
+    return response
 
 
 def _html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -168,7 +228,8 @@ def version(
     with lib.reading() as reader:
         shown = views.version_page(reader, sid, number)
     feeds = [(f"Changes to “{shown.text.title}”", links.feed("", sid=shown.row.sid))]
-    return _html(request, "version.html", v=shown, feeds=feeds)
+    page = _html(request, "version.html", v=shown, feeds=feeds)
+    return _cached(page, shown.next is not None)
 
 
 @pages.get("/articles/{sid}/diff/{a}/{b}")
@@ -178,7 +239,8 @@ def diff(
     with lib.reading() as reader:
         shown = views.diff_page(reader, sid, a, b)
     feeds = [(f"Changes to “{shown.title}”", links.feed("", sid=shown.row.sid))]
-    return _html(request, "diff.html", d=shown, feeds=feeds)
+    page = _html(request, "diff.html", d=shown, feeds=feeds)
+    return _cached(page, shown.following is not None)
 
 
 @pages.get("/articles/{sid}/diff")
@@ -191,16 +253,12 @@ def pick(sid: SID, a: Annotated[int, Query(ge=1)], b: Annotated[int, Query(ge=1)
 def find(
     request: Request,
     lib: Annotated[views.Library, Depends(library)],
-    q: Annotated[str, Query(max_length=1000)] = "",
-    page: Page = 1,
+    params: Annotated[search.Params, Depends()],
 ) -> HTMLResponse:
-    # One search at a time, waiting without holding a reader; answers are kept until the
-    # next commit, so a popular query costs one `git grep`.
     with lib.searching(), lib.reading() as reader:
-        results = lib.remember(
-            reader, ("search", search.clean(q), page), lambda: search.search(reader, q, page, views.PER_PAGE)
-        )
-    return _html(request, "search.html", results=results)
+        shown = search.run(lib, reader, params, views.PER_PAGE)
+        sources = lib.remember(reader, ("sources",), lambda: views.sources(reader))
+    return _html(request, "search.html", s=shown, sources=[line.name for line in sources])
 
 
 # -- feeds ---------------------------------------------------------------------------------
@@ -214,9 +272,8 @@ def _feed(
     scope: Callable[[Reader], changefeed.Scope],
     min_size: str | None,
 ) -> Response:
-    base = str(request.base_url).rstrip("/")
     with lib.reading() as reader:
-        body = changefeed.build(reader, scope(reader), base, 50, min_size)
+        body = changefeed.build(reader, scope(reader), request.app.state.base_url, 50, min_size)
     return Response(body, media_type=ATOM)
 
 

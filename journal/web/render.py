@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 from journal import captions, changefeed, links
 from journal.diff import Op
 from journal.history import ago
+from journal.search import Snippet
 from journal.web.views import published, stamp, web_href
 
 
@@ -32,6 +33,7 @@ def environment() -> Environment:
         plural=plural,
         line=line,
         media=media,
+        marked=marked,
     )
     env.tests.update(caption=captions.is_caption)
     env.globals.update(
@@ -84,6 +86,13 @@ def marks(ops: Iterable[Op], side: str) -> Markup:
         elif op.kind == "insert" and side == "new":
             out.append(f"<ins>{text}</ins>")
     return Markup("".join(out))
+
+
+def marked(snippet: Snippet) -> Markup:
+    """A search snippet, escaped, its matching words in <mark>."""
+    return Markup(
+        "".join(f"<mark>{escape(text)}</mark>" if hit else str(escape(text)) for text, hit in snippet.parts())
+    )
 
 
 def caption_label() -> Markup:

@@ -1,71 +1,81 @@
-"""Search over the current versions: titles from the state database, text with
-`git grep` at HEAD. Neither scans history."""
+"""/search and GET /api/search: the query language and filters of `journal search`
+(journal.query, journal.search) over the app's search index, caught up with git first
+when the archive moved (a pull, merged shards) and no updater is running."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Query
+
+from journal import query, search, searchindex
+from journal.errors import BadQuery
 from journal.history import Reader
-from journal.web.views import page_count
+from journal.web.views import Library, log
 
-MAX_QUERY = 200  # characters
-
-
-@dataclass(frozen=True)
-class Hit:
-    sid: str
-    title: str
-    source: str
-    versions: int
-    last_changed: float | None
-    removed: bool
-    in_title: bool
+Flag = Annotated[
+    bool, Query(description="Narrow to what versions wrote (added), took out (removed), or titles.")
+]
+Day = Annotated[str | None, Query(max_length=40, description="A date, YYYY-MM-DD (UTC), or an ISO time.")]
 
 
 @dataclass(frozen=True)
-class Results:
-    query: str
-    hits: tuple[Hit, ...]
-    page: int
-    per_page: int
-    total: int
+class Params:
+    """What the search form and the API take (the form's query string, as it is)."""
 
-    @property
-    def pages(self) -> int:
-        return page_count(self.total, self.per_page)
+    q: Annotated[str, Query(max_length=1000, description='Words, "exact phrases", -left-out, a OR b.')] = ""
+    added: Flag = False
+    removed: Flag = False
+    title: Flag = False
+    source: Annotated[str | None, Query(max_length=40, description="Only this source.")] = None
+    since: Day = None
+    until: Day = None
+    min_size: Annotated[
+        str | None, Query(pattern="^(typo|minor|major)?$", description="Leave out smaller edits.")
+    ] = None
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1
+
+    def query_string(self) -> dict[str, str]:
+        """The filters as the next and previous pages' links carry them (page aside)."""
+        values = {
+            "q": self.q,
+            "source": self.source or "",
+            "since": self.since or "",
+            "until": self.until or "",
+            "min_size": self.min_size or "",
+        }
+        values |= {name: "1" for name in ("added", "removed", "title") if getattr(self, name)}
+        return {k: v for k, v in values.items() if v}
 
 
-def clean(query: str) -> str:
-    """The query as searched: one line, no control characters, bounded."""
-    text = "".join(c if c.isprintable() else " " for c in query)
-    return " ".join(text.split())[:MAX_QUERY]
+@dataclass(frozen=True)
+class Outcome:
+    params: Params
+    results: search.Results | None  # None: nothing asked, or a problem
+    problem: str | None = None  # a query or filter that cannot be read, for a person
 
 
-def search(reader: Reader, query: str, page: int, per_page: int) -> Results:
-    """Articles whose title or current text holds `query` (any case): title matches
-    first, then the most recently changed."""
-    query = clean(query)
-    if not query:
-        return Results(query, (), page, per_page, 0)
-    paths = json.dumps(reader.archive.grep(query))
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    # One query joins both: the title LIKE and the paths git grep found (json_each keeps
-    # the path list a single bound parameter, whatever its length).
-    where = (
-        "FROM articles WHERE path IS NOT NULL AND sid IS NOT NULL "
-        "AND (title LIKE :like ESCAPE '\\' OR path IN (SELECT value FROM json_each(:paths)))"
-    )
-    params = {"like": pattern, "paths": paths, "limit": per_page, "offset": (page - 1) * per_page}
-    db = reader.state.db
-    total = int(db.execute(f"SELECT COUNT(*) {where}", params).fetchone()[0])
-    rows = db.execute(
-        "SELECT sid, title, source, versions, last_changed, removed, title LIKE :like ESCAPE '\\' "
-        f"{where} ORDER BY 7 DESC, last_changed DESC LIMIT :limit OFFSET :offset",
-        params,
-    ).fetchall()
-    hits = tuple(
-        Hit(str(sid), str(title), str(source), int(versions), last, bool(removed), bool(in_title))
-        for sid, title, source, versions, last, removed, in_title in rows
-    )
-    return Results(query, hits, page, per_page, total)
+def run(lib: Library, reader: Reader, params: Params, per_page: int) -> Outcome:
+    """Call inside `lib.searching()`: the index has one connection."""
+    if not params.q.strip():
+        return Outcome(params, None)
+    try:
+        parsed = query.parse(params.q)
+        chosen = search.filters(
+            source=params.source,
+            since=params.since,
+            until=params.until,
+            added=params.added,
+            removed=params.removed,
+            title=params.title,
+            min_size=params.min_size,
+        )
+        searchindex.refresh(lib.index, reader.archive, lambda message: log.info("%s", message))
+        key = ("search", lib.index.head, str(parsed), chosen, params.page, per_page)
+        results = lib.remember(
+            reader, key, lambda: search.search(lib.index, parsed, chosen, params.page, per_page)
+        )
+    except BadQuery as exc:
+        return Outcome(params, None, str(exc))
+    return Outcome(params, results)

@@ -7,6 +7,7 @@ lists come from the state database and from `git log` streams stopped early.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import threading
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
-from journal import changefeed, links
+from journal import changefeed, links, searchindex
 from journal.archive import Archive
 from journal.diff import Diff
 from journal.errors import UnknownArticle, UnknownVersion
@@ -26,6 +27,8 @@ from journal.history import Entry, Reader, later
 from journal.models import ArticleText, Change, Revision
 from journal.sources import settings
 from journal.state import ArticleRow, State
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 25
 _REMEMBERED = 256  # list pages kept per state of the archive
@@ -66,18 +69,21 @@ class Library:
     ):
         self.clock = clock
         self._pairs = [(archive, state)] + [
-            (Archive.open(archive.root), State.open(archive.state_dir)) for _ in range(readers - 1)
+            (Archive.open(archive.root), State.open(archive.state_dir, check=False))
+            for _ in range(readers - 1)
         ]
         self._idle: queue.SimpleQueue[tuple[Archive, State]] = queue.SimpleQueue()
         for pair in self._pairs:
             self._idle.put(pair)
         self._lock = threading.Lock()
         self._search = threading.Lock()
+        self.index = searchindex.current(archive, lambda message: log.info("%s", message))
         self._remembered: dict[tuple[object, ...], object] = {}
         self._remembered_at: str | None = None
 
     def searching(self) -> threading.Lock:
-        """Held around a search: `git grep` reads every article at HEAD, so one runs at a time."""
+        """Held around a search: the search index's one connection answers one at a time
+        (a few milliseconds each), and catches up with git once after a pull."""
         return self._search
 
     @contextmanager
@@ -109,6 +115,7 @@ class Library:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     def close(self) -> None:
+        self.index.close()
         for n, (archive, state) in enumerate(self._pairs):
             state.close()
             if n:  # the first archive is the caller's
@@ -164,7 +171,9 @@ class HistoryLine:
     def summary(self) -> str:
         rev = self.revision
         if rev.change is Change.REEXTRACT:
-            return "re-extracted by a newer extractor; not a change to the article"
+            if self.entry.new_extractor:
+                return "re-extracted by a newer extractor; not a change to the article"
+            return "re-read: the page's layout changed, not the article; not a change to the article"
         if rev.change is Change.REMOVED:
             return rev.summary or "taken down by its site"
         return rev.summary or ("first version" if rev.change is Change.NEW else "changed")
