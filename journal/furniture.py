@@ -333,6 +333,11 @@ def _is_age(line: str) -> bool:
     return len(line.split()) <= 12 and bool(_AGO.search(line)) and not _SENTENCE_END.search(line)
 
 
+def is_label(text: str) -> bool:
+    """A text of stamp words only, with no date: "Published", "Published Updated"."""
+    return _is_label(_SPACE.sub(" ", _EDGE_PUNCT.sub("", text).casefold()))
+
+
 def _is_label(bare: str) -> bool:
     """A line of stamp words only, with no date: "Published", "Last updated", "By"."""
     words = bare.replace(",", " ").split()
