@@ -82,7 +82,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
@@ -155,7 +155,7 @@ class Site:
 
     def answer(self, path: str, etag_seen: str | None) -> tuple[int, bytes, dict[str, str]]:
         with self.lock:
-            page = self.pages.get(path)
+            page = self.pages.get(unquote(path))  # a path as sent: non-ASCII letters percent-encoded
             step = self.step
         if page is None:
             status, body, headers = 404, b"not found", {"Content-Type": "text/plain"}
@@ -628,7 +628,7 @@ class Replay:
             others = [o for o in snap.items if o.guid != guid]
             dressed = dressing(item, others, snap.index, first, updated, self.site.base, snap.site or "News")
             body = article_page(item, self.url(item), dressed)
-            pages[local_path(item.link)] = (body, HTML_TYPE)
+            pages[unquote(local_path(item.link))] = (body, HTML_TYPE)
             served[snap.index] = Served(item, body)
         return pages
 
