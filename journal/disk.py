@@ -11,6 +11,7 @@ stopped.
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,7 +49,8 @@ def guard(root: Path) -> Iterator[None]:
         raise
     except sqlite3.OperationalError as exc:
         code = exc.sqlite_errorcode
-        if code == sqlite3.SQLITE_FULL:
+        # A failed write of a WAL or its index is "disk I/O error", however full the disk.
+        if code == sqlite3.SQLITE_FULL or ((code & 0xFF) == sqlite3.SQLITE_IOERR and _no_room(root)):
             raise DiskFull(_full(root, state, str(exc))) from exc
         if (
             code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
@@ -63,6 +65,15 @@ def guard(root: Path) -> Iterator[None]:
         if any(reason in text for reason in _GIT_READ_ONLY) and not isinstance(exc, ReadOnlyArchive):
             raise ReadOnlyArchive(_read_only(root, root / ".git", text[:200])) from exc
         raise
+
+
+def _no_room(root: Path) -> bool:
+    """Whether the disk under `root` has less than a megabyte left."""
+    try:
+        stat = os.statvfs(root)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < 1 << 20
 
 
 def _read_only(root: Path, path: Path | str, reason: str | None) -> str:
