@@ -10,9 +10,11 @@ stopped.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +67,16 @@ def guard(root: Path) -> Iterator[None]:
         if any(reason in text for reason in _GIT_READ_ONLY) and not isinstance(exc, ReadOnlyArchive):
             raise ReadOnlyArchive(_read_only(root, root / ".git", text[:200])) from exc
         raise
+
+
+def move_aside(path: Path) -> Path:
+    """Move a damaged SQLite file out of the way, with its WAL and shared memory (a WAL
+    left beside a new file would be applied to it); return where it went."""
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
 
 
 def _no_room(root: Path) -> bool:

@@ -19,15 +19,12 @@ rows: a crash between a checkpoint and the index update is caught up from
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import logging
-import os
 import queue
 import sqlite3
 import threading
-import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -35,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from journal import captions, document
+from journal import captions, disk, document
 from journal.archive import Archive
 from journal.errors import LockHeld
 from journal.lock import WriterLock
@@ -262,10 +259,7 @@ def damaged(exc: BaseException) -> bool:
 
 
 def _set_aside(path: Path, exc: BaseException, note: Callable[[str], None] | None) -> None:
-    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-    for suffix in ("", "-wal", "-shm"):  # a WAL left beside a new file would be applied to it
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    aside = disk.move_aside(path)
     (note or log.warning)(
         f"The search index {path} was damaged ({str(exc)[:200]}); moved it to {aside.name}; "
         "it is built again from git history (nothing in history is lost)."
