@@ -10,8 +10,11 @@ stopped.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,7 +51,8 @@ def guard(root: Path) -> Iterator[None]:
         raise
     except sqlite3.OperationalError as exc:
         code = exc.sqlite_errorcode
-        if code == sqlite3.SQLITE_FULL:
+        # A failed write of a WAL or its index is "disk I/O error", however full the disk.
+        if code == sqlite3.SQLITE_FULL or ((code & 0xFF) == sqlite3.SQLITE_IOERR and _no_room(root)):
             raise DiskFull(_full(root, state, str(exc))) from exc
         if (
             code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
@@ -63,6 +67,25 @@ def guard(root: Path) -> Iterator[None]:
         if any(reason in text for reason in _GIT_READ_ONLY) and not isinstance(exc, ReadOnlyArchive):
             raise ReadOnlyArchive(_read_only(root, root / ".git", text[:200])) from exc
         raise
+
+
+def move_aside(path: Path) -> Path:
+    """Move a damaged SQLite file out of the way, with its WAL and shared memory (a WAL
+    left beside a new file would be applied to it); return where it went."""
+    aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
+def _no_room(root: Path) -> bool:
+    """Whether the disk under `root` has less than a megabyte left."""
+    try:
+        stat = os.statvfs(root)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < 1 << 20
 
 
 def _read_only(root: Path, path: Path | str, reason: str | None) -> str:

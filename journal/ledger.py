@@ -9,6 +9,7 @@ from git, never the reverse.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from journal.fetch import Response
 from journal.models import ArticleText, Change, ScheduleSettings, Settings
 from journal.outbox import Outbox
 from journal.pages import PageStore
-from journal.searchindex import SearchIndex
+from journal.searchindex import SearchIndex, damaged
 from journal.state import ArticleRow, State
 from journal.summary import Summary
 from journal.targets import News
@@ -68,15 +69,17 @@ class Ledger:
         summary: Summary,
         clock: Callable[[], float],
         outbox: Outbox | None = None,
+        note: Callable[[str], None] | None = None,
     ):
         self.archive = archive
+        self.note = note
         self.outbox = outbox
         self.state = state
         self.settings = settings
         self.summary = summary
         self.clock = clock
         self.pages = PageStore(archive.state_dir)
-        self.search = SearchIndex.open(archive.state_dir)
+        self.search = SearchIndex.open(archive.state_dir, note)
         self.writer = Writer(archive, Identity(settings.author_name, settings.author_email))
         self.pending: list[_Pending] = []
         self.reserved: set[str] = set()
@@ -174,7 +177,18 @@ class Ledger:
             self.state.set_meta("head", head)
         self.pending = []
         self.last_checkpoint = time.monotonic()
-        self.search.catch_up(self.archive)  # read back from git: what a crash left out comes too
+        self._index()  # read back from git: what a crash left out comes too
+
+    def _index(self) -> None:
+        """The search index caught up with the commits. A damaged index is set aside and
+        built again: it is derived from git, and never costs a version."""
+        try:
+            self.search.catch_up(self.archive)
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            self.search = self.search.renewed(exc, self.note)
+            self.search.catch_up(self.archive)
 
     def _record(self, item: _Pending, commit: str) -> None:
         row = item.row
@@ -212,6 +226,6 @@ class Ledger:
         """End the stream: checkpoint what is queued, or (after an error) drop it."""
         if commit:
             self.checkpoint()
-            self.search.catch_up(self.archive)  # also after a pass with nothing new
+            self._index()  # also after a pass with nothing new
         self.writer.close(commit=commit)
         self.search.close()

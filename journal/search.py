@@ -17,6 +17,7 @@ against the version before; see journal.searchindex):
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -203,7 +204,14 @@ def find(
     parsed = parse(text)
     index = searchindex.current(archive, note)
     try:
-        return search(index, parsed, filters, page, per_page)
+        try:
+            return search(index, parsed, filters, page, per_page)
+        except sqlite3.DatabaseError as exc:
+            if not searchindex.damaged(exc):
+                raise
+            index = index.renewed(exc, note)  # damage deep in the file, met by this query
+            searchindex.refresh(index, archive, note)
+            return search(index, parsed, filters, page, per_page)
     finally:
         index.close()
 

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from journal import captions, document
+from journal import captions, disk, document
 from journal.archive import Archive
 from journal.errors import LockHeld
 from journal.lock import WriterLock
@@ -141,8 +141,24 @@ class SearchIndex:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     @classmethod
-    def open(cls, state_dir: Path) -> SearchIndex:
-        return cls(state_dir / FILE)
+    def open(cls, state_dir: Path, note: Callable[[str], None] | None = None) -> SearchIndex:
+        """The index of an archive, made empty when missing or damaged (see `renewed`)."""
+        path = state_dir / FILE
+        try:
+            return cls(path)
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            _set_aside(path, exc, note)
+        return cls(path)
+
+    def renewed(self, exc: sqlite3.DatabaseError, note: Callable[[str], None] | None = None) -> SearchIndex:
+        """A damaged index (a torn or overwritten file) closed and moved aside, and an
+        empty one in its place, which the next catch-up builds from git history: the
+        index is derived from git, so nothing is lost but the time to rebuild it."""
+        self.close()
+        _set_aside(self.path, exc, note)
+        return SearchIndex(self.path)
 
     def close(self) -> None:
         self.db.close()
@@ -234,10 +250,32 @@ class SearchIndex:
         self.db.execute("COMMIT")
 
 
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether SQLite says the file itself is damaged."""
+    return isinstance(exc, sqlite3.DatabaseError) and getattr(exc, "sqlite_errorcode", None) in _DAMAGED
+
+
+def _set_aside(path: Path, exc: BaseException, note: Callable[[str], None] | None) -> None:
+    aside = disk.move_aside(path)
+    (note or log.warning)(
+        f"The search index {path} was damaged ({str(exc)[:200]}); moved it to {aside.name}; "
+        "it is built again from git history (nothing in history is lost)."
+    )
+
+
 def current(archive: Archive, note: Callable[[str], None]) -> SearchIndex:
     """The index of `archive`, brought up to date with git first (see `refresh`)."""
-    index = SearchIndex.open(archive.state_dir)
-    refresh(index, archive, note)
+    index = SearchIndex.open(archive.state_dir, note)
+    try:
+        refresh(index, archive, note)
+    except sqlite3.DatabaseError as exc:
+        if not damaged(exc):
+            raise
+        index = index.renewed(exc, note)
+        refresh(index, archive, note)
     return index
 
 

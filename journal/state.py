@@ -9,17 +9,15 @@ Times are UNIX seconds (float, UTC).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from journal import disk
 from journal.normalize import single_line
 
 log = logging.getLogger(__name__)
@@ -210,10 +208,7 @@ class State:
             if not isinstance(exc, _Damaged) and exc.sqlite_errorcode not in _DAMAGED:
                 raise
             reason = str(exc)
-        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-        for suffix in ("", "-wal", "-shm"):  # a WAL left beside a new file would be applied to it
-            with contextlib.suppress(FileNotFoundError):
-                os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+        aside = disk.move_aside(path)
         (note or log.warning)(
             f"The local state {path} was damaged ({single_line(reason, 200)}); moved it to {aside.name} "
             "and rebuilding it from git history (nothing in history is lost)."

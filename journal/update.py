@@ -188,7 +188,9 @@ class _Updater:
             self.reporter.note(f"recorded {caught} commits that the state had missed")
         self._sync_worktree()
         sources = self._sources(settings)
-        ledger = Ledger(self.archive, self.state, settings, summary, self.clock, self.outbox)
+        ledger = Ledger(
+            self.archive, self.state, settings, summary, self.clock, self.outbox, self.reporter.note
+        )
         try:
             with self.state.batch():
                 tickers = [

@@ -324,3 +324,52 @@ def test_reindex_builds_the_same_index_from_its_own_walk_of_history(tmp_path: Pa
     assert rebuilt == caught and len(caught[0]) == 6  # five versions and the return
     assert index.head == archive.head()
     index.close()
+
+
+def _torn(data: bytes) -> bytes:
+    return data[: len(data) // 2]
+
+
+def _bad_header(data: bytes) -> bytes:
+    return b"this is no database!" + data[20:]
+
+
+def _garbage(data: bytes) -> bytes:
+    middle = len(data) // 2 // 4096 * 4096
+    return data[:middle] + bytes(range(256)) * 32 + data[middle + 8192 :]
+
+
+@pytest.mark.parametrize("how", [_torn, _bad_header, _garbage], ids=["torn", "bad header", "garbage"])
+@pytest.mark.parametrize("command", ["search", "update"])
+def test_a_damaged_index_is_set_aside_and_built_again(site: Site, cli: Cli, how: Any, command: str) -> None:
+    """The index is derived from git: a damaged file costs a rebuild, never a search's
+    answer or an update's versions."""
+    links = [
+        site.put(f"/story/{i}", article_html(f"Story {i}", [*PARAS, f"Fact {i}. {ALLEGEDLY}"]))
+        for i in range(20)
+    ]
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    cli("update")
+    before = hits(cli, "allegedly")
+    assert len(before) == 20
+    path = cli.archive / ".git" / "journal" / "search.sqlite"
+    assert not path.with_name("search.sqlite-wal").exists()  # every connection closed: all in the file
+    damaged = how(path.read_bytes())
+    path.write_bytes(damaged)
+    if command == "update":
+        site.put("/story/0", article_html("Story 0", [*PARAS, "Fact 0. The prosecutor withdrew it."]))
+        result = cli("update", "--force")
+        assert result.exit_code == 0
+    else:
+        result = cli("search", "allegedly")
+    assert "search index" in result.stderr and "was damaged" in result.stderr, result.stderr
+    aside = [p for p in path.parent.glob("search.sqlite.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert [p.read_bytes() for p in aside] == [damaged]
+    if command == "update":
+        (story,) = {p for p, v in before if p.endswith("story-0.md")}
+        assert hits(cli, "allegedly", "--removed") == [(story, 2)]
+        assert hits(cli, "withdrew", "--added") == [(story, 2)]
+        assert sorted(hits(cli, "allegedly")) == sorted([*before, (story, 2)])
+    else:
+        assert hits(cli, "allegedly") == before
+    assert "was damaged" not in cli("search", "allegedly").stderr  # once only
