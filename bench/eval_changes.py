@@ -23,13 +23,16 @@ DIR is the corpus root (the folder holding `pages/` and `feeds/`). Two parts:
    `feeds/history/<name>/` holds consecutive snapshots of one feed (RSS 2.0 or Atom),
    `feeds/history/manifest.json` their times (`local`, `commit_time`). A
    ThreadingHTTPServer on 127.0.0.1 serves, at step k, snapshot k as the feed (item links
-   pointed at the local server) and, for every item seen so far, an article page built from
-   its latest content (`content:encoded` or Atom `content`, else the description or
-   summary; the feed's "Read N remaining paragraphs | Comments" line removed), title,
-   description and creator, inside the chrome of a site named after the feed: navigation, a byline
-   line with the feed's pubDate, a "Most read" list of other current headlines (it changes
-   at every step), a footer, `og:title`, `author` and `article:published_time` metadata.
-   Pages carry an ETag. A fresh archive with one source on that feed runs one
+   pointed at the local server) and, for every item seen so far, at the item's latest
+   link, an article page built from its latest content (`content:encoded` or Atom
+   `content`, else the description or summary; the feed's "Read N remaining paragraphs |
+   Comments" line removed), title, description and creator, inside the chrome of a news
+   site (`bench/chrome.py`): navigation, a byline with the date and time from the
+   pubDate and an "Updated" stamp (when the text last changed), a share bar and a
+   comment count that grow from step to step, related links and a "Most read" list of
+   other current headlines that rotate, a footer, `og:title`, `author` and
+   `article:published_time` metadata. An item's earlier links answer 404. Pages carry an
+   ETag. A fresh archive with one source on that feed runs one
    `journal.update.run(archive, Options(), clock=<snapshot time>)` per snapshot, so the
    schedule decides what is checked. Afterwards, per article:
    - versions: commits of kind new/edit/restored, read back from git;
@@ -41,15 +44,20 @@ DIR is the corpus root (the folder holding `pages/` and `feeds/`). Two parts:
    - false versions: an edit whose page shows the same words as the page behind the
      previous version (the difference lies in whitespace, punctuation, markup, dates,
      chrome or paragraph order);
+   - false removals: a `removed` commit while the site served the article at its
+     latest link;
    - missed edits: real changes after which no version was made while the new text was
      served, with where the changed words are (title, dek, body, caption: the text of the
-     content's figures) and the reason: the page was not fetched then, the extractor's text
-     did not change, or journal fetched it and declined (its reason as reported by the run).
+     content's figures) and why: the page was not fetched then, journal fetched it and
+     declined it (its reason as reported by the run: a declined real edit is missed all the
+     same), the extractor's text did not change, or the checker judged it no change.
+   A table gives these per feed and in total.
 
 Markdown goes to stdout; `--json` prints the results as JSON instead; `--write` also puts
 the markdown into bench/RESULTS.md under "Change detection". `--steps N` replays only the
-first N snapshots of each feed; `--keep DIR` keeps the replays' archives there (a folder per
-feed) for inspection.
+first N snapshots of each feed; `--feed NAME` replays only that history (and checks no
+capture pairs); `--keep DIR` keeps the replays' archives there (a folder per feed) for
+inspection.
 """
 
 from __future__ import annotations
@@ -67,13 +75,14 @@ import tempfile
 import threading
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
@@ -88,6 +97,7 @@ from journal.state import ArticleRow, State
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import chrome  # noqa: E402
 from results import RESULTS, write_section  # noqa: E402
 
 SECTION = "Change detection"
@@ -145,7 +155,7 @@ class Site:
 
     def answer(self, path: str, etag_seen: str | None) -> tuple[int, bytes, dict[str, str]]:
         with self.lock:
-            page = self.pages.get(path)
+            page = self.pages.get(unquote(path))  # a path as sent: non-ASCII letters percent-encoded
             step = self.step
         if page is None:
             status, body, headers = 404, b"not found", {"Content-Type": "text/plain"}
@@ -504,57 +514,49 @@ def feed_time(pub_date: str) -> datetime | None:
     return found.astimezone(UTC) if found.tzinfo else found.replace(tzinfo=UTC)
 
 
-def article_page(item: Item, url: str, most_read: list[Item], base: str, site: str) -> bytes:
-    """The item as a news site would show it: chrome around one <article>."""
-    e = html.escape
-    when = feed_time(item.published)
-    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else ""
-    shown = (
-        when.strftime("%b %d, %Y %I:%M %p UTC").replace(" AM ", " am ").replace(" PM ", " pm ")
-        if when
-        else ""
+def dressing(
+    item: Item, others: list[Item], step: int, first: int, updated: datetime | None, base: str, site: str
+) -> chrome.Dressing:
+    """The chrome around an item at one step: counts that grow as the story is read since
+    it was first served (`first`), related links and a "Most read" list that rotate with
+    the step, the time its text last changed."""
+    seed = int(hashlib.sha1(item.guid.encode()).hexdigest()[:8], 16)
+    age = step - first
+    pool = [(base + local_path(o.link), o.title) for o in others]
+    turn = (seed + step * 3) % max(len(pool), 1)
+    rotated = pool[turn:] + pool[:turn]
+    return chrome.Dressing(
+        site=site,
+        updated=updated,
+        shares=seed % 900 + age * (40 + seed % 300),
+        comments=seed % 60 + age * (3 + seed % 11),
+        related=rotated[:3],
+        most_read=rotated[3:8],
     )
-    popular = "".join(
-        f'<li><a href="{e(base + local_path(o.link))}">{e(o.title)}</a></li>' for o in most_read
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en-US"><head><meta charset="utf-8">
-<title>{e(item.title)} | {e(site)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta property="og:site_name" content="{e(site)}">
-<meta property="og:type" content="article">
-<meta property="og:title" content="{e(item.title)}">
-<meta property="og:description" content="{e(item.dek)}">
-<meta name="author" content="{e(item.creator)}">
-<meta property="article:published_time" content="{iso}">
-<link rel="canonical" href="{e(url)}">
-</head><body>
-<header class="site-header"><a class="logo" href="/">{e(site)}</a>
-<nav><ul><li><a href="/gadgets/">Tech</a></li><li><a href="/science/">Science</a></li>
-<li><a href="/tech-policy/">Policy</a></li><li><a href="/cars/">Cars</a></li>
-<li><a href="/gaming/">Gaming &amp; Culture</a></li><li><a href="/store/">Store</a></li></ul></nav>
-<form class="search" action="/search/"><input name="q" placeholder="Search"></form></header>
-<main><article class="article">
-<header><h1 itemprop="headline">{e(item.title)}</h1><h2 itemprop="description">{e(item.dek)}</h2>
-<p class="byline"><a href="/author/" rel="author">{e(item.creator)}</a> -
-<time datetime="{iso}">{shown}</time></p></header>
-<div class="article-content post-page" itemprop="articleBody">
-{item.content}
-</div>
-<div class="share"><a href="#">Share</a> <a href="#comments">Comments</a></div>
-</article>
-<aside class="sidebar"><h2>Most Read</h2><ol>{popular}</ol></aside></main>
-<footer><p>© 2024 {e(site)}. All rights reserved. Use of this site constitutes acceptance of our
-User Agreement and Privacy Policy.</p><ul><li><a href="/about/">About Us</a></li>
-<li><a href="/privacy/">Privacy Policy</a></li><li><a href="/contact/">Contact</a></li></ul></footer>
-</body></html>
-"""
-    return page.encode("utf-8")
+
+
+def article_page(item: Item, url: str, dressed: chrome.Dressing) -> bytes:
+    """The item as a news site would show it (`chrome.page`)."""
+    story = chrome.Story(url, item.title, item.dek, item.creator, feed_time(item.published), item.content)
+    return chrome.page(story, dressed)
 
 
 def source_words(item: Item) -> list[str]:
     """What a reader of the article reads: title, description, content text."""
     return words(item.title) + words(item.dek) + words(content_text(item.content))
+
+
+# Elements whose text runs on into the text around them ("<b>A</b>lexander" is one word).
+_INLINE_TAGS = "a abbr b cite code em i q s small span strong sub sup time u"
+_INLINE = frozenset(_INLINE_TAGS.split(" "))
+
+
+def shown(node: lxml.html.HtmlElement) -> str:
+    """An element's text as a reader reads it: block elements apart, inline ones run on."""
+    for part in node.iter():
+        if isinstance(part.tag, str) and part.tag not in _INLINE:
+            part.text, part.tail = f" {part.text or ''}", f" {part.tail or ''}"
+    return node.text_content()
 
 
 def content_text(fragment: str) -> str:
@@ -563,7 +565,7 @@ def content_text(fragment: str) -> str:
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     for node in root.iter("script", "style"):
         node.text = None
-    return " ".join(str(t) for t in root.itertext())
+    return shown(root)
 
 
 @dataclass
@@ -618,10 +620,16 @@ class Replay:
     def pages(self, snap: Snapshot, latest: dict[str, Item]) -> dict[str, tuple[bytes, str]]:
         pages = {FEED_PATH: (local_feed(snap.xml, self.site.base), FEED_TYPE)}
         for guid, item in latest.items():
-            others = [o for o in snap.items if o.guid != guid][:5]
-            body = article_page(item, self.url(item), others, self.site.base, snap.site or "News")
-            pages[local_path(item.link)] = (body, HTML_TYPE)
-            self.served.setdefault(guid, {})[snap.index] = Served(item, body)
+            served = self.served.setdefault(guid, {})
+            first = min(served, default=snap.index)
+            changed = [s for s in sorted(served) if served[s].item.text != item.text]
+            since = max((s for s in served if s > max(changed, default=-1)), default=snap.index)
+            updated = datetime.fromtimestamp(self.snapshots[since].time, UTC) if served else None
+            others = [o for o in snap.items if o.guid != guid]
+            dressed = dressing(item, others, snap.index, first, updated, self.site.base, snap.site or "News")
+            body = article_page(item, self.url(item), dressed)
+            pages[unquote(local_path(item.link))] = (body, HTML_TYPE)
+            served[snap.index] = Served(item, body)
         return pages
 
     def step_report(self, snap: Snapshot, before: dict[str, Item], summary: update.Summary) -> StepReport:
@@ -656,8 +664,15 @@ class Text:
 @dataclass
 class Event:
     step: int
-    kind: str  # "false version" or "missed edit"
+    kind: str  # "false version", "false removal" or "missed edit"
     detail: str
+    cause: str = ""  # of a missed edit: one of CAUSES
+
+
+# Why an edit was missed. "declined" is the extractor (or the checker) refusing the page
+# as an article, with its reason: a declined real edit is a missed edit all the same.
+CAUSES = ("not fetched", "extracted text unchanged", "declined", "judged no change")
+FALSE_VERSIONS_SHOWN = 20  # listed one by one in the markdown (the JSON has them all)
 
 
 @dataclass
@@ -673,6 +688,7 @@ class ArticleReport:
     false_versions: int
     missed_edits: int
     other_commits: int
+    false_removals: int = 0
     events: list[Event] = field(default_factory=list)
 
 
@@ -705,10 +721,10 @@ def content_parts(fragment: str) -> tuple[str, str]:
         return "", ""
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     figures = list(root.iter("figure"))
-    caption = " ".join(str(t) for figure in figures for t in figure.itertext())
+    caption = " ".join(shown(figure) for figure in figures)
     for figure in figures:
         figure.drop_tree()
-    return " ".join(str(t) for t in root.itertext()), caption
+    return shown(root), caption
 
 
 def field_words(item: Item, name: str) -> list[str]:
@@ -792,10 +808,21 @@ class Analysis:
             other_commits=len(revisions) - len(made),
         )
         report.events += self.false_versions(made, served)
+        report.events += self.false_removals(revisions, served)
         report.events += self.missed_edits(changes, made, local_path(url))
         report.false_versions = sum(e.kind == "false version" for e in report.events)
+        report.false_removals = sum(e.kind == "false removal" for e in report.events)
         report.missed_edits = sum(e.kind == "missed edit" for e in report.events)
         return report
+
+    def false_removals(self, revisions: list[Revision], served: dict[int, Served]) -> Iterator[Event]:
+        """Removals while the site served the article at the feed's latest link for it
+        (the replay serves every article it has seen until the end)."""
+        for revision in revisions:
+            step = self.step_of.get(int(revision.time.timestamp()), -1)
+            if revision.change is Change.REMOVED and step in served:
+                where = local_path(self.replay.url(served[step].item))
+                yield Event(step + 1, "false removal", f"removed while served at {where}: {revision.summary}")
 
     def false_versions(self, made: list[tuple[int, Revision]], served: dict[int, Served]) -> Iterator[Event]:
         for (before, _), (step, revision) in itertools.pairwise(made):
@@ -817,14 +844,16 @@ class Analysis:
             what = word_change(source_words(old.item), source_words(new.item))
             where = "/".join(changed_fields(old.item, new.item))
             fetched = [s for s in span if (s, path) in self.fetched]
+            said = [r for s in span for r in self.failures.get((s, path), [])]
             if not fetched:
-                reason = "not fetched while the new text was served"
+                cause, reason = "not fetched", "not fetched while the new text was served"
+            elif said:
+                cause, reason = "declined", f"fetched, no version ({said[0]})"
             elif old.fingerprint == new.fingerprint:
-                reason = "journal's extracted text did not change"
+                cause, reason = "extracted text unchanged", "journal's extracted text did not change"
             else:
-                said = [r for s in span for r in self.failures.get((s, path), [])]
-                reason = "fetched, no version" + (f" ({said[0]})" if said else "")
-            yield Event(new.first + 1, "missed edit", f"{where}: {what} — {reason}")
+                cause, reason = "judged no change", "fetched, no version (the checker found no change)"
+            yield Event(new.first + 1, "missed edit", f"{where}: {what} — {reason}", cause)
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -865,6 +894,7 @@ _TOTALS = (
     "real_changes",
     "seen_changes",
     "false_versions",
+    "false_removals",
     "missed_edits",
     "other_commits",
 )
@@ -875,22 +905,56 @@ def replay_totals(reports: list[ArticleReport], steps: list[StepReport]) -> dict
     totals["articles"] = len(reports)
     totals["articles_without_version"] = sum(r.versions == 0 for r in reports)
     totals["redated_in_feed"] = sum(s.redated_in_feed for s in steps)
+    missed = [e for r in reports for e in r.events if e.kind == "missed edit"]
+    for cause in CAUSES:
+        totals[f"missed_{cause.replace(' ', '_')}"] = sum(e.cause == cause for e in missed)
     return totals
+
+
+def short(guid: str) -> str:
+    return cell(guid.rstrip("/").rsplit("/", 1)[-1].rsplit("=", 1)[-1], 40)
 
 
 def replay_tables(name: str, steps: list[StepReport], reports: list[ArticleReport]) -> list[str]:
     t = replay_totals(reports, steps)
     lines = [
-        f"Replay of `feeds/history/{name}`: {len(steps)} snapshots ({steps[0].time} → {steps[-1].time} UTC), "
-        f"{t['articles']} articles, one `update.run(archive, Options(), clock=<snapshot time>)` per snapshot. "
+        f"### `feeds/history/{name}`",
+        "",
+        f"{len(steps)} snapshots ({steps[0].time} → {steps[-1].time} UTC), {t['articles']} articles, one "
+        "`update.run(archive, Options(), clock=<snapshot time>)` per snapshot. "
         f"The feed re-dated an item {t['redated_in_feed']} time(s); "
-        f"{t['other_commits']} commits other than new/edit/restored (removed, reextract).",
+        f"{t['other_commits']} commits other than new/edit/restored (removed, reextract); "
+        f"{t['articles_without_version']} articles never made a version.",
         "",
         "| articles | versions | feed texts | distinct texts (journal) | real changes | seen by extractor "
-        "| false versions | missed edits | articles without a version |",
+        "| false versions | false removals | missed edits |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {t['articles']} | {t['versions']} | {t['feed_texts']} | {t['distinct_texts']} | {t['real_changes']} | "
-        f"{t['seen_changes']} | **{t['false_versions']}** | **{t['missed_edits']}** | {t['articles_without_version']} |",
+        f"{t['seen_changes']} | **{t['false_versions']}** | **{t['false_removals']}** | **{t['missed_edits']}** |",
+    ]
+    events = [(r, e) for r in reports for e in r.events]
+    shown = [(r, e) for r, e in events if e.kind != "false version"]
+    false = [(r, e) for r, e in events if e.kind == "false version"]
+    # False versions can run into thousands: the first few, then how many of each summary.
+    shown += false[:FALSE_VERSIONS_SHOWN]
+    if shown:
+        lines += ["", "| article | step | what | detail |", "|---|---:|---|---|"]
+        for r, e in sorted(shown, key=lambda pair: (pair[1].kind, pair[1].step)):
+            kind = f"{e.kind} ({e.cause})" if e.cause else e.kind
+            lines.append(f"| {short(r.guid)} | {e.step} | {kind} | {cell(e.detail, 300)} |")
+    if len(false) > FALSE_VERSIONS_SHOWN:
+        kinds = Counter(re.sub(r"^v\d+: ", "", e.detail.split("; feed:")[0]) for _, e in false)
+        lines += [
+            "",
+            f"All {len(false)} false versions by what their commits say:",
+            "",
+            "| summary | false versions |",
+            "|---|---:|",
+            *[f"| {cell(k, 120)} | {n} |" for k, n in kinds.most_common(12)],
+        ]
+    lines += [
+        "",
+        "<details><summary>Step by step</summary>",
         "",
         "| step | time (UTC) | feed items | new in feed | text changed in feed | re-dated in feed "
         "| journal: new / changed / unchanged / skipped / failed | commits |",
@@ -902,35 +966,59 @@ def replay_tables(name: str, steps: list[StepReport], reports: list[ArticleRepor
             f"| {s.step} | {s.time} | {s.feed_items} | {s.new_in_feed} | {s.changed_in_feed} | {s.redated_in_feed} | "
             f"{c['new']} / {c['changed']} / {c['unchanged']} / {c['skipped']} / {c['failed']} | {s.commits} |"
         )
-    shown = [r for r in reports if r.feed_texts > 1 or r.versions != 1 or r.events]
+    listed = [r for r in reports if r.real_changes or r.false_removals or r.missed_edits]
     lines += [
         "",
-        f"Articles whose text changed in the feed or whose version count is not 1 ({len(shown)} of {len(reports)}; "
-        "every other article: one feed text, one version):",
+        "</details>",
         "",
-        "| article | title | versions | feed texts | distinct texts | real changes | seen | false versions | missed edits |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"<details><summary>Articles whose words changed in the feed, or that journal removed or missed an edit "
+        f"of ({len(listed)} of {len(reports)})</summary>",
+        "",
+        "| article | title | versions | feed texts | distinct texts | real changes | seen | false versions "
+        "| false removals | missed edits |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in shown:
+    for r in listed:
         lines.append(
-            f"| {r.guid.rsplit('=', 1)[-1]} | {cell(r.title, 60)} | {r.versions} | {r.feed_texts} | {r.distinct_texts} | "
-            f"{r.real_changes} | {r.seen_changes} | {r.false_versions} | {r.missed_edits} |"
+            f"| {short(r.guid)} | {cell(r.title, 60)} | {r.versions} | {r.feed_texts} | {r.distinct_texts} | "
+            f"{r.real_changes} | {r.seen_changes} | {r.false_versions} | {r.false_removals} | {r.missed_edits} |"
         )
-    events = [(r, e) for r in reports for e in r.events]
-    if events:
-        lines += ["", "| article | step | what | detail |", "|---|---:|---|---|"]
-        for r, e in events:
-            lines.append(f"| {r.guid.rsplit('=', 1)[-1]} | {e.step} | {e.kind} | {cell(e.detail, 300)} |")
-    return lines
+    return [*lines, "", "</details>"]
 
 
 ReplayResult = tuple[str, list[StepReport], list[ArticleReport]]  # feed, steps, articles
 
 
+def overview(replays: list[ReplayResult]) -> list[str]:
+    """One row per feed history and the total: what the "Done when" list counts."""
+    lines = [
+        "Feed histories replayed through the real pipeline, each page inside a news site's chrome "
+        '(`bench/chrome.py`: a byline with the date and time of publication, an "Updated" stamp, a share '
+        'bar and a comment count that grow, related links and a "Most read" list that rotate). A missed '
+        "edit is a change of the feed's words after which no version was made while the new text was "
+        "served; `declined` = the page was refused as an article (its reason is in the feed's table).",
+        "",
+        "| feed | articles | versions | real changes | false versions | false removals | missed edits "
+        "| of which: declined | not fetched | extracted text unchanged | judged no change |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [(name, replay_totals(reports, steps)) for name, steps, reports in replays]
+    total = {k: sum(t[k] for _, t in rows) for k in rows[0][1]} if rows else {}
+    for name, t in [*rows, ("**total**", total)] if rows else []:
+        lines.append(
+            f"| {name} | {t['articles']} | {t['versions']} | {t['real_changes']} | **{t['false_versions']}** | "
+            f"**{t['false_removals']}** | **{t['missed_edits']}** | {t['missed_declined']} | "
+            f"{t['missed_not_fetched']} | {t['missed_extracted_text_unchanged']} | {t['missed_judged_no_change']} |"
+        )
+    return lines
+
+
 def markdown(cases: list[CaseResult], replays: list[ReplayResult]) -> str:
     lines = case_table(cases) if cases else []
+    if replays:
+        lines += ([""] if lines else []) + overview(replays)
     for replay in replays:
-        lines += ([""] if lines else []) + replay_tables(*replay)
+        lines += ["", *replay_tables(*replay)]
     return "\n".join(lines) + "\n"
 
 
@@ -947,11 +1035,14 @@ def history_folders(corpus: Path) -> list[Path]:
 
 
 def run_replays(
-    corpus: Path, root: Path, steps: int | None, say: Callable[[str], None]
+    corpus: Path, root: Path, steps: int | None, say: Callable[[str], None], only: list[str] | None = None
 ) -> list[ReplayResult]:
-    """Every feed history of the corpus, each replayed on its own site into its own archive."""
+    """Every feed history of the corpus (or those named in `only`), each replayed on its own
+    site into its own archive."""
     results = []
     for folder in history_folders(corpus):
+        if only and folder.name not in only:
+            continue
         snapshots = load_snapshots(folder, folder.parent / "manifest.json")[:steps]
         if not snapshots:
             say(f"{folder.name}: no snapshot timed in manifest.json; skipped")
@@ -974,6 +1065,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help=f"also write the markdown into {RESULTS.name}")
     parser.add_argument("--steps", type=int, help="replay only the first N snapshots of each feed")
     parser.add_argument("--keep", type=Path, help="keep the replay archives in this (new) folder")
+    parser.add_argument(
+        "--feed", action="append", help="replay only this history (repeatable); no capture pairs"
+    )
     args = parser.parse_args()
 
     def say(message: str) -> None:
@@ -982,9 +1076,9 @@ def main() -> None:
     site = Site()
     try:
         with tempfile.TemporaryDirectory(prefix="eval-changes-") as tmp:
-            cases = run_cases(args.corpus, site, Path(tmp))
+            cases = [] if args.feed else run_cases(args.corpus, site, Path(tmp))
             say(f"{len(cases)} capture pairs checked")
-            replays = run_replays(args.corpus, args.keep or Path(tmp) / "replay", args.steps, say)
+            replays = run_replays(args.corpus, args.keep or Path(tmp) / "replay", args.steps, say, args.feed)
     finally:
         site.close()
     text = markdown(cases, replays)

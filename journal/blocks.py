@@ -156,13 +156,30 @@ class Reading:
     def link_line(self, start: int, end: int) -> bool:
         """Links only ("Second time lucky for Hillary Clinton?": a question is a headline
         too); or no sentence, and mostly link or button text, or a few words that lead
-        to a link ("From the section US & Canada", "Tags: Politics")."""
+        to a link ("From the section US & Canada", "Tags: Politics"). Numbers beside the
+        links are what they count."""
         linked = sum(1 for link in self.links[start:end] if link)
         if linked == end - start:
             return True
         if not linked or sentence(self.blocks[self.block_at(end - 1)].text):
             return False
-        return linked * 2 > end - start or (end - start <= LEAD_WORDS and self.links[end - 1] != 0)
+        words = end - start - self._counts(start, end)
+        return linked * 2 > words or (words <= LEAD_WORDS and self.links[end - 1] != 0)
+
+    def _counts(self, start: int, end: int) -> int:
+        """The words of [start, end) outside links that are counts: a number and the word
+        or two that say what it counts ("1.1K shares", "941 comments")."""
+        counts, after = 0, 3
+        for i in range(start, end):
+            if self.links[i]:
+                after = 3
+            elif self.letters[self.char(i)].isdigit():
+                counts, after = counts + 1, 0
+            elif after < 2:
+                counts, after = counts + 1, after + 1
+            else:
+                after = 3
+        return counts
 
     def headline_link(self, block: Block) -> bool:
         """Whether a block holds a link of four words or more (a story's title; a share

@@ -6,23 +6,24 @@ database and the ledger have one user at a time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
-from journal import captions, document, schedule
-from journal.diff import Row, diff_paragraphs
+from journal import captions, document, evidence, schedule
 from journal.errors import FetchError
 from journal.extractor import identity
 from journal.fetch import Fetcher, Response
 from journal.interrupt import Interrupt, Interrupted
 from journal.ledger import Ledger, rules_for
 from journal.models import ArticleText, Change, Extraction, NotArticle, ScheduleSettings, Settings
-from journal.normalize import comparable, fingerprint, same_words
+from journal.normalize import fingerprint
 from journal.pages import PageStore
 from journal.state import ArticleRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
 from journal.workers import ExtractorPool, WorkerDied
+
+_OTHER_ADDRESSES = 3  # tried before an article that answers 404 is recorded as removed
 
 
 class Checker:
@@ -75,6 +76,12 @@ class Checker:
             return
         except Interrupted:
             return  # not checked: it stays due for the next run
+        gone = None
+        if resp.status in (404, 410) and row.versions and not row.removed:
+            try:
+                gone, resp = resp, await self.interrupt.race(self._elsewhere(row, resp))
+            except Interrupted:
+                return
         if resp.status in (404, 410):
             self._gone(row, rules, resp)
             return
@@ -89,7 +96,9 @@ class Checker:
                 return
         outcome = await self.pool.extract(resp.body, resp.content_type, resp.url, page_rules)
         if isinstance(outcome, NotArticle):
-            if outcome.blocked or row.versions:
+            if gone is not None:  # the other address shows no article either
+                self._gone(row, rules, gone)
+            elif outcome.blocked or row.versions:
                 self._failed(row, rules, f"no version: {outcome.reason}", resp)
             else:
                 self._skipped(row, rules, outcome.reason, resp)
@@ -137,16 +146,15 @@ class Checker:
         previous: ArticleText | None = None
         if row.versions and not row.removed and row.extractor != found.extractor:
             previous = await self._upgrade(row, found)
-        paragraphs = found.paragraphs
+        doc = _document(row, found)
         if row.versions and not row.removed and text_fp != row.fingerprint:
             previous = previous or self.ledger.latest_text(row)
             if previous is not None:
                 settled = await self._settle(row, rules, resp, found, previous)
                 if settled is None:
                     return  # the whole difference was in the reading, not in the article
-                previous, paragraphs = settled
-                if paragraphs is not found.paragraphs:
-                    text_fp = fingerprint(found.title, paragraphs)
+                previous, doc = settled
+                text_fp = fingerprint(doc.title, doc.paragraphs)
         if text_fp == row.fingerprint and not row.removed:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
@@ -155,7 +163,6 @@ class Checker:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
         change = Change.NEW if row.versions == 0 else Change.RESTORED if row.removed else Change.EDIT
-        doc = _document(row, found, paragraphs)
         self.ledger.commit(row, change, doc, text_fp, resp, found.headline_meta, previous)
 
     async def _upgrade(self, row: ArticleRow, found: Extraction) -> ArticleText | None:
@@ -208,47 +215,38 @@ class Checker:
         resp: Response,
         found: Extraction,
         previous: ArticleText,
-    ) -> tuple[ArticleText, tuple[str, ...]] | None:
-        """Tell what the newsroom changed from what only the reading of the page changed.
+    ) -> tuple[ArticleText, ArticleText] | None:
+        """Tell what the newsroom changed from what only the reading of the page changed
+        (`journal.evidence`), with the words of the fresh page and, when it is kept, of
+        the page behind the latest version.
 
-        - Captions settle first (`captions.settle`): a caption edit counts only for the
-          same media, captioned in both; other caption changes keep the latest state.
         - The same words in the same order, laid out in other paragraphs: a re-flow,
           committed as `reextract` (returns None).
-        - A paragraph "deleted" whose words are still in the article on the page: the
-          extractor did not pick it this time; it stays.
-        - A paragraph "added" whose words were already in the article on the page of
-          the latest version: the extractor picks it up now. It is recorded first as a
-          `reextract`, so that the edit that follows holds only what the newsroom did.
-        Returns the text to compare with and the paragraphs of the fresh page.
+        - Paragraphs the extractor reads now that were on the page behind the latest
+          version all along: committed first as a `reextract`.
+        Returns the text to compare with and the fresh text, in which every difference of
+        the reading is undone (a paragraph the extractor left out but still on the page
+        stays; a credit glued to a paragraph comes off it; a social headline is not the
+        title).
         """
-        settled = captions.settle(previous.paragraphs, found.paragraphs)
-        if same_words((found.title, settled), (previous.title, previous.paragraphs)):
-            fresh = _document(row, found, settled)
-            if document.render(fresh) != document.render(previous):
-                self._advance(row, rules, resp)
-                fp = fingerprint(found.title, settled)
-                self.ledger.commit(row, Change.REEXTRACT, fresh, fp, resp, found.headline_meta, previous)
-                return None
-        paragraphs = settled
-        rows = diff_paragraphs(previous.paragraphs, settled)
-        if any(r.kind == "delete" for r in rows):
-            page_rules = self.settings.page_rules(row.source)
-            page = await self.pool.visible_words(resp.body, resp.content_type, page_rules)
-            paragraphs = _still_on_page(rows, settled, page)
-            rows = diff_paragraphs(previous.paragraphs, paragraphs)
         stored = self.pages.load(row.sid) if row.sid else None
-        if stored is None or not any(r.kind == "insert" for r in rows):
-            return previous, paragraphs
-        old_page = await self.pool.visible_words(
-            stored.body, stored.content_type, self.settings.page_rules(row.source)
-        )
-        interim = _seen_before(rows, old_page)
-        if interim != previous.paragraphs:
-            picked_up = replace(previous, paragraphs=interim)
-            fp = fingerprint(previous.title, interim)
+        new_page = await self.pool.page_text(resp.body, resp.content_type)
+        old_page = await self.pool.page_text(stored.body, stored.content_type) if stored else None
+        decision = evidence.decide(previous, old_page, _document(row, found), new_page)
+        if decision.reflow:
+            if document.render(decision.text) != document.render(previous):
+                self._advance(row, rules, resp)
+                fp = fingerprint(decision.text.title, decision.text.paragraphs)
+                self.ledger.commit(
+                    row, Change.REEXTRACT, decision.text, fp, resp, found.headline_meta, previous
+                )
+                return None
+            return previous, decision.text
+        if decision.interim is not None:
+            picked_up = decision.interim
+            fp = fingerprint(picked_up.title, picked_up.paragraphs)
             previous = self._reflowed(row, picked_up, fp, found.headline_meta, previous)
-        return previous, paragraphs
+        return previous, decision.text
 
     def _renders(self, row: ArticleRow) -> bool:
         """Whether the article's source is read through a browser (`fetch = "browser"`)."""
@@ -284,6 +282,19 @@ class Checker:
         if urls:
             row.url = urls[0]  # fetch the final URL directly next time
         return row
+
+    async def _elsewhere(self, row: ArticleRow, gone: Response) -> Response:
+        """An address of the article answered 404/410: an article is removed only when
+        none of the addresses it was seen under (most recent first: the feed's latest
+        link, an earlier one) answers. The first that does is where it lives now."""
+        for url in [u for u in self.state.addresses(row.id) if u != row.url][:_OTHER_ADDRESSES]:
+            try:
+                resp = await self.fetcher.get(url)
+            except FetchError:
+                continue
+            if resp.status == 200:
+                return resp
+        return gone
 
     # -- outcomes that are not versions --------------------------------------------------
 
@@ -340,43 +351,6 @@ class Checker:
         if count_as == "failed":
             self.summary.fail(row.source, row.url, reason)
             self.reporter.note(f"failed  {row.source}  {row.url}: {reason}")
-
-
-def _still_on_page(rows: Sequence[Row], new: tuple[str, ...], page_words: str) -> tuple[str, ...]:
-    """The new paragraphs (`rows` is their diff with the old), with every "deleted"
-    paragraph put back whose words are still in the article on the page, outside the
-    new paragraphs: the extractor did not pick it this time (a redesign, a block that
-    moved), but the newsroom did not delete it."""
-    page = f" {page_words} "
-    for paragraph in new:
-        key = comparable(paragraph)
-        if key:
-            page = page.replace(f" {key} ", " | ")  # words that are the new text already
-    kept: list[str] = []
-    for row in rows:
-        if row.kind == "delete" and row.old is not None:
-            key = comparable(row.old)
-            if key and f" {key} " in page:
-                kept.append(row.old)
-        elif row.new is not None:
-            kept.append(row.new)
-    return tuple(kept)
-
-
-def _seen_before(rows: Sequence[Row], old_page: str) -> tuple[str, ...]:
-    """The old paragraphs (`rows` is the diff from them to the new) plus those "added"
-    paragraphs whose words were already in the article on the old page, each in its
-    new place."""
-    page = f" {old_page} "
-    out: list[str] = []
-    for row in rows:
-        if row.kind == "insert" and row.new is not None:
-            key = comparable(row.new)
-            if key and f" {key} " in page:
-                out.append(row.new)
-        elif row.old is not None:
-            out.append(row.old)
-    return tuple(out)
 
 
 def _document(row: ArticleRow, found: Extraction, paragraphs: tuple[str, ...] | None = None) -> ArticleText:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Literal
 
@@ -329,7 +330,7 @@ def diff(old: ArticleText | None, new: ArticleText | None) -> Diff:
     if old and new:
         for name in ("title", "byline", "published"):
             a, b = getattr(old, name) or "", getattr(new, name) or ""
-            if a != b:
+            if a != b and not (name == "published" and same_published(a, b)):
                 fields.append(FieldChange(name, a, b, word_ops(a, b)))
     stats = {"words_old": sum(len(_line_words(p)) for p in old_paras)}
     stats["words_new"] = sum(len(_line_words(p)) for p in new_paras)
@@ -350,6 +351,46 @@ def diff(old: ArticleText | None, new: ArticleText | None) -> Diff:
             removed += sum(len(words(o.text)) for o in row.ops if o.kind == "delete")
     stats["words_added"], stats["words_removed"] = added, removed
     return Diff(rows=rows, fields=tuple(fields), stats=stats)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A date without a time of day is a calendar day of the page's own time zone, which lies
+# between UTC-12 and UTC+14: the day starts from 14 hours before midnight UTC to 12 after.
+_EARLIEST, _LATEST = timedelta(hours=-14), timedelta(hours=24 + 12)
+
+
+def same_published(a: str, b: str) -> bool:
+    """Whether two published values are one time at the precision both have: a date and
+    a timestamp within that day (in any time zone) are; two dates, or two timestamps, are
+    when they are equal. So a page that starts giving the time of day, or stops, has not
+    changed its published time; a re-dated article has."""
+    if a == b:
+        return True
+    x, y = _moment(a), _moment(b)
+    if x is None or y is None:
+        return False
+    if isinstance(x, datetime) == isinstance(y, datetime):
+        return x == y
+    stamp = x if isinstance(x, datetime) else y
+    day = y if isinstance(x, datetime) else x
+    assert isinstance(stamp, datetime)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return midnight + _EARLIEST <= stamp < midnight + _LATEST
+
+
+def _moment(value: str) -> date | datetime | None:
+    """A published value as a date (day precision) or an aware datetime."""
+    value = value.strip()
+    if _DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 _SENTENCE_END = re.compile(r"(\w*)([.!?…][\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9])")

@@ -81,27 +81,6 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     return body.decode("cp1252", errors="replace")
 
 
-def visible_words(body: bytes, content_type: str | None, rules: PageRules | None = None) -> str:
-    """Every word a reader can see in the page's article container, in order, one
-    space apart.
-
-    Used to tell a paragraph the newsroom deleted from one the extractor merely did
-    not pick this time (the second is still there), and text the extractor picks up
-    now from text that is new.
-    """
-    tree = trafilatura.load_html(decode_html(body, content_type))
-    if tree is None:
-        return ""
-    if rules:
-        try:
-            page_rules.apply(tree, rules)
-        except page_rules.NoMatch:
-            return ""
-    for node in tree.iter("script", "style", "noscript", "template"):
-        node.text = None
-    return normalize.comparable(" ".join(str(t) for t in _container(tree).itertext()))
-
-
 def extract_page(
     body: bytes, content_type: str | None, url: str, rules: PageRules | None = None
 ) -> Extraction | NotArticle:

@@ -7,6 +7,8 @@ the reason, so one broken feed is reported and the run goes on.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 from urllib.parse import urljoin
 
@@ -17,6 +19,8 @@ from journal.errors import FeedError
 from journal.models import FeedEntry, FeedResult
 from journal.normalize import single_line
 from journal.urls import canonical
+
+_WORD = re.compile(r"\w+")
 
 
 def parse(body: bytes, feed_url: str, content_type: str | None = None) -> FeedResult:
@@ -80,5 +84,15 @@ def _entry(raw: Any, feed_url: str) -> FeedEntry | None:
         except ValueError:  # BadURL, and urljoin's own ("Invalid IPv6 URL" for http://[::1/x)
             continue
         title = single_line(str(raw.get("title") or ""), 300)
-        return FeedEntry(link=link, guid=single_line(str(guid), 500) if guid else None, title=title)
+        return FeedEntry(
+            link=link, guid=single_line(str(guid), 500) if guid else None, title=title, digest=_digest(raw)
+        )
     return None
+
+
+def _digest(raw: Any) -> str:
+    """A digest of the words an entry says about its story: title, summary, content."""
+    texts = [raw.get("title"), raw.get("summary")]
+    texts += [part.get("value") for part in raw.get("content") or [] if isinstance(part, dict)]
+    found = " ".join(_WORD.findall(" ".join(t for t in texts if isinstance(t, str))))
+    return hashlib.sha256(found.encode()).hexdigest()[:16] if found else ""

@@ -160,9 +160,10 @@ _SEPARATOR_TAIL = re.compile(r"[\s–—•·/:(-]+$")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACE = re.compile(r"\s+")
 _READING_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\s+(?:read|listen|watch)$", re.IGNORECASE)
-# "941 comments", "1.2K shares", "12 photos": a number and a word or two, nothing else
-# (a number ending in a point is a list's rank: "1. Paris" stays).
-_COUNTER = re.compile(r"^\(?\d(?:[\d,.]*\d)?\s?[km]?\+?\)?(?:\s+[^\W\d_]+){1,2}$")
+# "941 comments", "1.2K shares", "12 photos", a share bar's bare "81K": a number and at
+# most a word or two, nothing else (a number ending in a point is a list's rank: "1.
+# Paris" stays).
+_COUNTER = re.compile(r"^\(?\d(?:[\d,.]*\d)?\s?[km]?\+?\)?(?:\s+[^\W\d_]+){0,2}$")
 # "© 2019 Hearst Communications, Inc.", "Copyright (c) 2025 The Daily Fixture": the site's notice.
 _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)", re.IGNORECASE)
 _AGO = re.compile(
@@ -331,6 +332,11 @@ def _is_age(line: str) -> bool:
     """A short line that says how long ago the page was made, no sentence: "This article
     was published more than 4 years ago". It goes stale by itself."""
     return len(line.split()) <= 12 and bool(_AGO.search(line)) and not _SENTENCE_END.search(line)
+
+
+def is_label(text: str) -> bool:
+    """A text of stamp words only, with no date: "Published", "Published Updated"."""
+    return _is_label(_SPACE.sub(" ", _EDGE_PUNCT.sub("", text).casefold()))
 
 
 def _is_label(bare: str) -> bool:

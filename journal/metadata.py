@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from journal.furniture import is_label
 from journal.normalize import clean, word_count
 from journal.urls import BadURL, canonical, host_of
 
@@ -253,6 +254,8 @@ def person_name(name: str | None) -> str:
     if not name:
         return ""
     words = name.replace(";", " ").split()
+    if is_label(name):
+        return ""  # a byline box's labels left when its dates are taken out: "Published Updated"
     return name if len(words) >= 2 and all(w[:1].isupper() for w in words if w.isalpha()) else ""
 
 

@@ -67,11 +67,13 @@ class NotArticle:
 @dataclass(frozen=True)
 class FeedEntry:
     """One item of an RSS or Atom feed (or of a news sitemap), reduced to what identifies
-    an article."""
+    an article, and a digest of its words (title, summary, content): a known item with a
+    new digest is one the feed shows changed."""
 
     link: str
     guid: str | None = None
     title: str = ""
+    digest: str = ""
     published: str | None = None  # a news sitemap's publication date, ISO 8601
 
 

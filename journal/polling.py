@@ -12,7 +12,7 @@ from journal.interrupt import Interrupt, Interrupted
 from journal.models import FeedEntry, Source
 from journal.normalize import single_line
 from journal.schedule import human
-from journal.state import FeedRow, State
+from journal.state import ArticleRow, FeedRow, State
 from journal.summary import Reporter, Summary
 from journal.urls import BadURL, canonical
 from journal.workers import ExtractorPool
@@ -134,24 +134,50 @@ class FeedPoller:
     def register(self, source: Source, entry: FeedEntry, now: float) -> None:
         """Find or create the article a feed entry stands for; remember every alias.
 
-        The guid is the identity when there is one, so a feed that changes an item's
-        link does not make a second article.
+        The guid is the identity when there is one: a feed that gives a known guid a new
+        link does not make a second article, it moves the article (`_move`).
         """
         if not wanted(source, entry.link):
             return
         guid_key = f"guid {source.name} {entry.guid}" if entry.guid else None
         row = self.state.article_by_alias(guid_key) if guid_key else None
+        if row is not None and row.url != entry.link and self.state.alias_owner(entry.link) is None:
+            self._move(row, entry.link, now)
         if row is None:
             row = self.state.article_by_alias(entry.link)
         if row is None:
             row = self.state.add_article(source.name, entry.link, now)
             self.summary.discovered += 1
-        elif row.path is None and row.url != entry.link and self.state.article_by_alias(entry.link) is None:
-            row.url = entry.link  # the feed's newest link for an article not yet fetched
-            self.state.save(row)
+        elif entry.digest:
+            self._changed_in_feed(row, source, entry.digest, now)
         self.state.add_alias(entry.link, row.id)
         if guid_key:
             self.state.add_alias(guid_key, row.id)
+        if entry.digest:
+            self.state.add_alias(f"said {row.id} {entry.digest}", row.id)
+
+    def _changed_in_feed(self, row: ArticleRow, source: Source, digest: str, now: float) -> None:
+        """The feed says something new about an article it listed before (its title, its
+        summary or its text changed): check the article now, not when its wait is over,
+        but no sooner after its last check than the schedule ever would (`first_wait`).
+        A retired article stays retired."""
+        if not row.versions or row.next_check is None or self.state.alias_owner(f"said {row.id} {digest}"):
+            return
+        soonest = max(now, (row.last_checked or now) + source.schedule.first_wait)
+        if soonest < row.next_check:
+            row.next_check = soonest
+            self.state.save(row)
+
+    def _move(self, row: ArticleRow, link: str, now: float) -> None:
+        """The feed lists a known article at an address it never had (a story's section
+        moved, its slug was rewritten): the same article, at a new address. It is checked
+        there at once, in the same file with the same history; the old address stays an
+        alias. Validators of the old address prove nothing about the new one."""
+        row.url = link
+        row.etag = row.last_modified = row.body_hash = None
+        row.validated = 0
+        row.next_check = now
+        self.state.save(row)
 
 
 def wanted(source: Source, url: str) -> bool:

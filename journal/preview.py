@@ -5,8 +5,9 @@ private-address guard, the browser for a `fetch = "browser"` source), extracted 
 extraction workers' own function with the source's page rules, and laid out by
 `document.render`: the bytes shown are the bytes a first version would commit. For an
 article already in the archive, the fresh text is compared with its latest version
-the way the updater starts to (captions settled, the same words re-flowed, a text it
-has had twice already), and the diff is shown.
+as the updater compares it: by the evidence of the whole page, the page behind the latest
+version and the fresh one (`journal.evidence`: words the reading took or left
+differently are no edit), then a text it has had twice already; the diff is shown.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import asyncio
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from journal import captions, document
+from journal import document, evidence, pagetext
 from journal.diff import Diff, diff
 from journal.errors import ConfigError
 from journal.extractor import identity
 from journal.fetch import Fetcher, Response
 from journal.history import Reader
 from journal.models import ArticleText, Extraction, FetchSettings, NotArticle, Settings, Source
-from journal.normalize import fingerprint, same_words
+from journal.normalize import fingerprint
+from journal.pages import PageStore
 from journal.state import ArticleRow
 from journal.urls import BadURL, canonical, host_of
 from journal.workers import extract_page
@@ -93,26 +95,35 @@ def preview(
     )
     if row is None or not row.versions or reader is None:
         return replace(base, decision="new", file=document.render(doc))
-    return _compare(reader, row, doc, found, base)
+    return _compare(reader, row, doc, found, resp, base)
 
 
-def _compare(reader: Reader, row: ArticleRow, doc: ArticleText, found: Extraction, base: Preview) -> Preview:
-    """The fresh text against the latest version, as the updater's check begins."""
+def _compare(
+    reader: Reader, row: ArticleRow, doc: ArticleText, found: Extraction, resp: Response, base: Preview
+) -> Preview:
+    """The fresh text against the latest version, as the updater's check compares them."""
     latest, _ = reader.text(row)
-    settled = captions.settle(latest.paragraphs, doc.paragraphs)
-    fresh = ArticleText(doc.url, doc.source, doc.title, settled, doc.published, doc.byline)
-    delta = diff(latest, fresh)
-    text_fp = fingerprint(fresh.title, settled)
+    stored = PageStore(reader.archive.state_dir).load(row.sid) if row.sid else None
+    old_page = pagetext.read(stored.body, stored.content_type) if stored else None
+    judged = evidence.decide(latest, old_page, doc, pagetext.read(resp.body, resp.content_type))
+    before = judged.interim or latest
+    fresh = judged.text
+    delta = diff(before, fresh)
+    text_fp = fingerprint(fresh.title, fresh.paragraphs)
     file: bytes | None = document.render(fresh)
     decision, reason = "edit", delta.summary()
     if row.removed:
         decision, reason = "restored", "back after removal; " + reason
     elif not found.headline_meta and row.headline:
         decision, reason, file = "no version", "the page no longer names its headline", None
-    elif text_fp == row.fingerprint:
-        decision, reason, file = "no version", "the text is the same as the latest version", None
-    elif same_words((fresh.title, settled), (latest.title, latest.paragraphs)):
+    elif judged.reflow:
         decision, reason = "reextract", "the same words in the same order, in other paragraphs"
+        if file == document.render(latest):
+            decision, reason, file = "no version", "the text is the same as the latest version", None
+    elif text_fp == row.fingerprint or not judged.version:
+        decision, reason, file = "no version", "the text is the same as the latest version", None
+        if judged.interim is not None:
+            reason = "the newsroom changed nothing; what the reading took differently is a `reextract`"
     elif reader.state.text_times(row.id, text_fp) >= 2:
         decision, reason, file = "no version", "a text this article has had twice already (a flip-flop)", None
     if row.extractor != found.extractor:

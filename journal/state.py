@@ -327,6 +327,14 @@ class State:
         rows = self.db.execute("SELECT key FROM aliases WHERE article = ? ORDER BY key", (article_id,))
         return [str(r[0]) for r in rows]
 
+    def addresses(self, article_id: int) -> list[str]:
+        """The URLs an article has been seen under, the most recently seen first."""
+        rows = self.db.execute(
+            "SELECT key FROM aliases WHERE article = ? AND key LIKE 'http%' ORDER BY rowid DESC",
+            (article_id,),
+        )
+        return [str(r[0]) for r in rows]
+
     def path_taken(self, path: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE path = ?", (path,)).fetchone() is not None
 

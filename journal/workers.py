@@ -30,6 +30,7 @@ from typing import Any
 from journal.errors import FeedError
 from journal.interrupt import STOP_SIGNALS, held_signals
 from journal.models import Extraction, FeedResult, NotArticle, PageRules
+from journal.pagewords import Page
 
 DEPTH = 2  # requests waiting at one worker
 TASK_TIMEOUT = 120.0  # seconds one page may take before its worker is replaced
@@ -89,12 +90,10 @@ class ExtractorPool:
             return NotArticle(f"the extractor crashed on this page ({exc})", blocked=True)
         return result
 
-    async def visible_words(
-        self, body: bytes, content_type: str | None, rules: PageRules | None = None
-    ) -> str:
-        """The article's words on a page (`journal.extract.visible_words`). Raises WorkerDied."""
-        words: str = await self._call("visible_words", (body, content_type, rules))
-        return words
+    async def page_text(self, body: bytes, content_type: str | None) -> Page:
+        """The words a page shows (`journal.pagetext.read`). Raises WorkerDied."""
+        page: Page = await self._call("page_text", (body, content_type))
+        return page
 
     async def parse_feed(self, body: bytes, url: str, content_type: str | None) -> FeedResult:
         """A feed parsed off the event loop (feedparser is slow on big feeds). Raises FeedError."""
@@ -270,10 +269,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None) -> FeedResult:
     return parse(body, url, content_type)
 
 
-def visible_words(body: bytes, content_type: str | None, rules: PageRules | None = None) -> str:
-    from journal.extract import visible_words as words
+def page_text(body: bytes, content_type: str | None) -> Page:
+    from journal.pagetext import read
 
-    return words(body, content_type, rules)
+    return read(body, content_type)
 
 
 def _serve(sock: socket.socket) -> None:

@@ -105,8 +105,21 @@ def _share(rng: random.Random) -> str:
         items = "".join(f"<button type='button'>{x}</button>" for x in labels)
     else:
         items = " ".join(f"<a href='#{token(rng)}'>{x}</a>" for x in labels)
-    count = f" <a href='#comments'>{rng.randint(2, 999)} comments</a>" if rng.random() < 0.5 else ""
+    count = rng.choice(
+        (
+            "",
+            f" <a href='#comments'>{rng.randint(2, 999)} comments</a>",
+            f" <span>{_count(rng)} shares</span>",
+            f" {_count(rng)}",
+        )
+    )
     return f"<div{_attrs(rng)}>{items}{count}</div>"
+
+
+def _count(rng: random.Random) -> str:
+    """A count as share bars show one: 7, 941, 12,403, 1.1K, 2M."""
+    n = rng.choice((rng.randint(1, 999), rng.randint(1000, 99999)))
+    return rng.choice((f"{n:,}", f"{n / 1000:.1f}K", f"{n // 1000}K")) if n >= 1000 else str(n)
 
 
 def _related(rng: random.Random) -> str:

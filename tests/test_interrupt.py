@@ -257,7 +257,7 @@ async def main():
         await asyncio.sleep(0)
     codes = sorted({child.wait() for child in children})
     pool = ExtractorPool(size=1)  # a worker forked in the storm is alive and answers
-    words = await pool.visible_words(b"<p>still here</p>", "text/html")  # WorkerDied if not
+    words = await pool.page_text(b"<p>still here</p>", "text/html")  # WorkerDied if not
     pool.close()
     print(codes, heard > 0, type(words).__name__, flush=True)
 
@@ -280,4 +280,4 @@ def test_children_are_out_of_reach_of_ctrl_c_from_their_first_instant(tmp_path: 
         time.sleep(0.005)
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0
-    assert out.strip() == "[0] True str"
+    assert out.strip() == "[0] True Page"

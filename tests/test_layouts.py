@@ -78,6 +78,16 @@ def test_re_dating_a_short_page_makes_no_version(site: Site, cli: Cli) -> None:
     assert [v["change"] for v in cli.json("history", url)["versions"]] == ["new", "edit"]
 
 
+def test_a_byline_box_of_labels_and_times_names_no_author() -> None:
+    box = (
+        "<div class='byline'><span>Published: <time>May 25, 2025 10:42 AM</time></span> "
+        "<span>Updated: <time>May 26, 2025 8:01 AM</time></span></div>"
+    )
+    html = f"<html><head><title>Snow plan</title></head><body><article><h1>Snow plan</h1>{box}"
+    html += "".join(f"<p>{p}</p>" for p in PARAS) + "</article></body></html>"
+    assert extracted(html).byline is None
+
+
 def test_text_after_a_heading_without_a_paragraph_element_is_read() -> None:
     items = "".join(
         f"<h2>{n}. The {w} pick</h2>The {w} pick is the one most readers asked about this year, for its price."

@@ -175,3 +175,20 @@ def test_preview_needs_a_page(cli: Cli) -> None:
     unknown = cli("preview", "--file", "/nonexistent/page.html", ok=False)
     assert "Cannot read /nonexistent/page.html" in unknown.stderr
     assert "No source named" in cli("preview", "https://e.example/x", "--source", "nope", ok=False).stderr
+
+
+def test_preview_weighs_the_whole_page_as_the_updater_does(site: Site, cli: Cli) -> None:
+    """A redesign that glues a photo credit to the first paragraph changes what the
+    extractor reads, not the article: preview says so, and the updater makes no version."""
+    credit = "Photo: Jo Lens/AP"
+    photo = f'<figure><img src="/a.jpg"><figcaption><span>{credit}</span></figcaption></figure>'
+    url = site.put("/story", article_html("Story", PARAS, blocks={0: photo}))
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": url}])))
+    cli("update")
+    glued = f"<p>{PARAS[0]} <span>{credit}</span></p>"
+    site.put("/story", article_html("Story", PARAS[1:], blocks={0: glued}))
+    shown = cli.json("preview", url)
+    assert shown["decision"] == "no version", shown["reason"]
+    before = head(cli)
+    cli("update", "--force")
+    assert head(cli) == before
