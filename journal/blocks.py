@@ -163,8 +163,8 @@ class Reading:
             return True
         if not linked or sentence(self.blocks[self.block_at(end - 1)].text):
             return False
-        words = end - start - self._counts(start, end)
-        return linked * 2 > words or (words <= LEAD_WORDS and self.links[end - 1] != 0)
+        uncounted = end - start - self._counts(start, end)
+        return linked * 2 > uncounted or (end - start <= LEAD_WORDS and self.links[end - 1] != 0)
 
     def _counts(self, start: int, end: int) -> int:
         """The words of [start, end) outside links that are counts: a number and the word
