@@ -24,6 +24,7 @@ from journal import index
 from journal.archive import Archive, Identity, Writer
 from journal.lock import WriterLock
 from journal.models import Change
+from journal.outbox import Outbox
 from journal.sources import settings
 from journal.state import State
 
@@ -68,7 +69,9 @@ def assert_consistent(path: Path) -> int:
         assert git(path, "rev-parse", "--verify", "HEAD^{commit}").returncode == 0
         state = State.open(archive.state_dir)
         try:
-            index.catch_up(archive, state, settings(archive), time.time())
+            # As every reader catches up: the versions a killed updater committed are owed
+            # to the notification targets, whoever records them.
+            index.catch_up(archive, state, settings(archive), time.time(), outbox=Outbox.of(archive, state))
             by_path: dict[str, list] = defaultdict(list)
             for revision in archive.log(reverse=True):
                 by_path[revision.path].append(revision)
