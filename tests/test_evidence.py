@@ -128,6 +128,8 @@ def test_text_that_is_new_on_the_page_is_an_addition_even_beside_one_picked_up()
         ("on Tuesday night.", "on Tuesday night, police said.", "words added at the end"),
         ("the old market hall", "the market hall", "a word removed"),
         ("Five people were hurt", "Nobody was hurt", "a clause rewritten"),
+        ("the roof of the old", "the roof of the very old", "one word inserted"),
+        ("were hurt when", "were almost hurt when", "a word inserted that the page shows elsewhere"),
     ],
 )
 def test_every_edit_inside_a_paragraph_is_the_newsroom(old: str, new: str, why: str) -> None:
@@ -135,7 +137,7 @@ def test_every_edit_inside_a_paragraph_is_the_newsroom(old: str, new: str, why: 
     edited = P[2].replace(old, new)
     # Chrome around the article, with the very words of the edits in elements of their own,
     # changes at the same time.
-    chrome = "<aside><ul><li>Six people hurt</li><li>police said</li><li>market hall</li>{}</ul></aside>"
+    chrome = "<aside><ul><li>Six people hurt</li><li>police said</li><li>market hall</li><li>Almost done</li>{}</ul></aside>"
     before = page(h1(), *map(p, P), chrome.format(""))
     after = page(h1(), *map(p, [*P[:2], edited, P[3]]), chrome.format("<li>Five dead</li>"))
     removed, added = edit(latest, decide(latest, before, text(*P[:2], edited, P[3]), after))
