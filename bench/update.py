@@ -92,7 +92,7 @@ def run_pass(archive: str, stub: bool = False) -> None:
     print(json.dumps(out), flush=True)
 
 
-def _stub_extract(body: bytes, content_type: str | None, url: str) -> Any:
+def _stub_extract(body: bytes, content_type: str | None, url: str, rules: Any = None) -> Any:
     from sim import quick_extract
 
     from journal.extractor import EXTRACTOR

@@ -15,6 +15,7 @@ killed journal still takes its children with it: their pipes close and they exit
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
@@ -657,6 +658,11 @@ class Writer:
         if self._proc.poll() is None:
             self._proc.kill()
         return self._proc.stderr.read().decode(errors="replace").strip()[-500:] or "no output"
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives a file of these bytes."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def clone_to_adopt(root: Path) -> str | None:

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from journal import commits, document, index, schedule
-from journal.archive import Archive, Identity, Writer
+from journal.archive import Archive, Identity, Writer, blob_id
 from journal.diff import diff
 from journal.extractor import identity
 from journal.fetch import Response
-from journal.models import ArticleText, Change, ScheduleSettings, Settings
+from journal.models import ArticleText, Change, Revision, ScheduleSettings, Settings
 from journal.outbox import Outbox
 from journal.pages import PageStore
 from journal.searchindex import SearchIndex, damaged
@@ -53,6 +53,8 @@ class _Pending:
     response: Response | None
     headline_meta: bool
     size: str | None
+    path: str
+    data: bytes | None  # the file committed (None: deleted)
 
 
 def rules_for(settings: Settings, row: ArticleRow) -> ScheduleSettings:
@@ -140,7 +142,7 @@ class Ledger:
         self.writer.commit(message.render(), when, {path: data})
         row.path = path
         self.pending.append(
-            _Pending(row, change, version, now, message.title, text_fp, resp, headline_meta, size)
+            _Pending(row, change, version, now, message.title, text_fp, resp, headline_meta, size, path, data)
         )
         self.summary.count(row.source, _COUNTER[change])
         self.summary.commits += 1
@@ -169,21 +171,26 @@ class Ledger:
         """Move the branch, then (and only then) record the new versions in the state."""
         if not self.pending:
             return
+        parent = self.head
         head = self.writer.checkpoint()
         self.head = head
+        written = list(zip(self.pending, self.writer.written, strict=True))
         with self.state.transaction():
-            for item, commit in zip(self.pending, self.writer.written, strict=True):
+            for item, commit in written:
                 self._record(item, commit)
             self.state.set_meta("head", head)
         self.pending = []
         self.last_checkpoint = time.monotonic()
-        self._index()  # read back from git: what a crash left out comes too
+        if head is not None:
+            self._index(lambda: self.search.add(self.archive, parent, head, _revisions(written)))
 
-    def _index(self) -> None:
-        """The search index caught up with the commits. A damaged index is set aside and
-        built again: it is derived from git, and never costs a version."""
+    def _index(self, add: Callable[[], int] | None = None) -> None:
+        """The search index brought up to the branch: from the versions in hand when it
+        was at the last checkpoint, else from git (what a crash left out comes too). A
+        damaged index is set aside and built again: it is derived from git, and never
+        costs a version."""
         try:
-            self.search.catch_up(self.archive)
+            add() if add else self.search.catch_up(self.archive)
         except sqlite3.DatabaseError as exc:
             if not damaged(exc):
                 raise
@@ -229,3 +236,26 @@ class Ledger:
             self._index()  # also after a pass with nothing new
         self.writer.close(commit=commit)
         self.search.close()
+
+
+def _revisions(written: list[tuple[_Pending, str]]) -> list[tuple[Revision, bytes | None]]:
+    """The versions of a checkpoint as git will give them back, with their files."""
+    return [
+        (
+            Revision(
+                commit=commit,
+                path=item.path,
+                time=datetime.fromtimestamp(int(item.when), UTC),
+                change=item.change,
+                version=item.version,
+                url=item.row.url,
+                source=item.row.source,
+                title=item.title,
+                summary="",
+                change_size=item.size,
+                blob=None if item.data is None else blob_id(item.data),
+            ),
+            item.data,
+        )
+        for item, commit in written
+    ]

@@ -192,6 +192,22 @@ class SearchIndex:
             known = None
         return self._apply(archive, head if known is None else f"{known}..{head}", head, known is None)
 
+    def add(
+        self, archive: Archive, parent: str | None, head: str, versions: list[tuple[Revision, bytes | None]]
+    ) -> int:
+        """Index the commits an updater made from `parent` to `head`, from the texts it
+        has in hand (no git read but for an edited article's text before); when the index
+        is not at `parent` (behind, or new), catch up from git instead."""
+        if parent is None or self.head != parent:
+            return self.catch_up(archive)
+        texts = {r.blob: _parsed(data) for r, data in versions if r.blob is not None and data is not None}
+        with self._transaction():
+            run = _Run(self.db, archive)
+            run.add([r for r, _ in versions], texts)
+            run.finish()
+            self._set_head(head)
+        return len(versions)
+
     def rebuild(self, archive: Archive) -> int:
         """Forget everything and index every commit again."""
         head = archive.head()

@@ -65,10 +65,10 @@ from journal.archive import Archive
 from journal.searchindex import SearchIndex
 from journal.update import Options, run
 
-def crash(self, archive, progress=None):
+def crash(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)  # the branch has moved and the state is written
 
-SearchIndex.catch_up = crash
+SearchIndex.catch_up = SearchIndex.add = crash
 run(Archive.open(Path(sys.argv[1])), Options(force=True))
 """
 
@@ -373,3 +373,31 @@ def test_a_damaged_index_is_set_aside_and_built_again(site: Site, cli: Cli, how:
     else:
         assert hits(cli, "allegedly") == before
     assert "was damaged" not in cli("search", "allegedly").stderr  # once only
+
+
+def test_the_updater_indexes_what_a_rebuild_from_git_would(site: Site, cli: Cli) -> None:
+    """The updater indexes each checkpoint from the versions in hand; the index is the
+    one git history gives, row for row."""
+    links = [
+        site.put(f"/story/{i}", article_html(f"Story {i}", [*PARAS[:3], f"{ALLEGEDLY} ({i})"]))
+        for i in range(4)
+    ]
+    cli("source", "add", "daily", site.put("/feed.xml", rss([{"link": link} for link in links])))
+    cli("update")
+    site.put("/story/0", article_html("Story 0, rewritten", [*PARAS[:2], "He denied it.", PARAS[3]]))
+    site.put("/story/1", article_html("Story 1", [*PARAS[:3], f"{ALLEGEDLY} (1)", "A new line."]))
+    del site.pages["/story/2"]
+    cli("update", "--force")
+    archive = Archive.open(cli.archive)
+    tables = ("version_texts", "versions", "articles")
+
+    def rows(index: SearchIndex) -> list[list[Any]]:
+        return [index.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables]
+
+    index = SearchIndex.open(archive.state_dir)
+    assert index.head == archive.head()
+    kept = rows(index)
+    index.rebuild(archive)
+    assert rows(index) == kept
+    assert [len(t) for t in kept][:2] == [6, 6]  # four new, two edits (a removal leaves the text searchable)
+    index.close()
