@@ -24,6 +24,9 @@ from journal.urls import BadURL, canonical
 from journal.workers import ExtractorPool, WorkerDied
 
 _OTHER_ADDRESSES = 3  # tried before an article that answers 404 is recorded as removed
+# A page that wavers between texts within a day is its delivery (caches, A/B tests); a
+# text the newsroom brings back days later is news again.
+FLIP_FLOP_SECONDS = 24 * 3600
 
 
 class Checker:
@@ -158,12 +161,15 @@ class Checker:
         if text_fp == row.fingerprint and not row.removed:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
-        if row.fingerprint and text_fp != row.fingerprint and self.state.text_times(row.id, text_fp) >= 2:
-            # A text this article has had twice already: a flip-flop, not news.
+        if row.fingerprint and text_fp != row.fingerprint and self.flip_flop(row, text_fp):
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
         change = Change.NEW if row.versions == 0 else Change.RESTORED if row.removed else Change.EDIT
         self.ledger.commit(row, change, doc, text_fp, resp, found.headline_meta, previous)
+
+    def flip_flop(self, row: ArticleRow, text_fp: str) -> bool:
+        """A text this article has had twice already, the latest time within a day."""
+        return flip_flop(self.state, row, text_fp, self.clock())
 
     async def _upgrade(self, row: ArticleRow, found: Extraction) -> ArticleText | None:
         """The extractor changed since the latest version: keep its re-flow apart from edits.
@@ -362,3 +368,9 @@ def _document(row: ArticleRow, found: Extraction, paragraphs: tuple[str, ...] | 
         published=found.published,
         byline=found.byline,
     )
+
+
+def flip_flop(state: State, row: ArticleRow, text_fp: str, now: float) -> bool:
+    """Whether a fresh text is the page wavering rather than news: the article has had
+    it twice already, the latest time less than a day ago."""
+    return state.text_times(row.id, text_fp, since=now - FLIP_FLOP_SECONDS) >= 2

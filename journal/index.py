@@ -61,9 +61,9 @@ def record(
         row.fingerprint = text_fingerprint
         if change is Change.REEXTRACT:
             if state.text_times(row.id, text_fingerprint) == 0:
-                state.record_text(row.id, text_fingerprint)
+                state.record_text(row.id, text_fingerprint, when)
         else:
-            state.record_text(row.id, text_fingerprint)
+            state.record_text(row.id, text_fingerprint, when)
 
 
 def catch_up(

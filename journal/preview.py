@@ -13,10 +13,12 @@ differently are no edit), then a text it has had twice already; the diff is show
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from journal import document, evidence, pagetext
+from journal.checker import flip_flop
 from journal.diff import Diff, diff
 from journal.errors import ConfigError
 from journal.extractor import identity
@@ -124,7 +126,7 @@ def _compare(
         decision, reason, file = "no version", "the text is the same as the latest version", None
         if judged.interim is not None:
             reason = "the newsroom changed nothing; what the reading took differently is a `reextract`"
-    elif reader.state.text_times(row.id, text_fp) >= 2:
+    elif flip_flop(reader.state, row, text_fp, time.time()):
         decision, reason, file = "no version", "a text this article has had twice already (a flip-flop)", None
     if row.extractor != found.extractor:
         # The updater first reads the page behind the latest version again and commits

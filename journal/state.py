@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS texts (
     article INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     fingerprint TEXT NOT NULL,
     times INTEGER NOT NULL DEFAULT 1,  -- versions committed with this text
+    last REAL,  -- when the latest of them was committed
     PRIMARY KEY (article, fingerprint)
 );
 CREATE TABLE IF NOT EXISTS feeds (
@@ -94,6 +95,7 @@ _COLUMN_DDL = {
         "last_commit": "TEXT",
     },
     "feeds": {"maps": "TEXT"},
+    "texts": {"last": "REAL"},
 }
 
 
@@ -410,18 +412,23 @@ class State:
 
     # -- texts (flip-flop guard) --------------------------------------------------
 
-    def text_times(self, article_id: int, fingerprint: str) -> int:
+    def text_times(self, article_id: int, fingerprint: str, since: float | None = None) -> int:
+        """How many versions of the article had this text; with `since`, 0 unless the
+        latest of them was committed after that time."""
         row = self.db.execute(
-            "SELECT times FROM texts WHERE article = ? AND fingerprint = ?",
+            "SELECT times, last FROM texts WHERE article = ? AND fingerprint = ?",
             (article_id, fingerprint),
         ).fetchone()
-        return 0 if row is None else int(row[0])
+        if row is None or (since is not None and (row[1] is None or row[1] < since)):
+            return 0
+        return int(row[0])
 
-    def record_text(self, article_id: int, fingerprint: str) -> None:
+    def record_text(self, article_id: int, fingerprint: str, when: float | None = None) -> None:
         self.db.execute(
-            "INSERT INTO texts (article, fingerprint) VALUES (?, ?) "
-            "ON CONFLICT (article, fingerprint) DO UPDATE SET times = times + 1",
-            (article_id, fingerprint),
+            "INSERT INTO texts (article, fingerprint, last) VALUES (?, ?, ?) "
+            "ON CONFLICT (article, fingerprint) DO UPDATE SET times = times + 1, "
+            "last = max(coalesce(last, 0), coalesce(excluded.last, 0))",
+            (article_id, fingerprint, when),
         )
 
     # -- feeds ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from journal.state import State
 
 T0 = 1_800_000_000.0  # 2027-01-15, a fixed clock
 MIN = 60.0
+HOUR = 3600.0
 DAY = 86400.0
 
 
@@ -189,7 +190,7 @@ def test_redirects_and_canonical_links_become_aliases(site: Site, cli: Cli) -> N
     assert len(cli.json("articles")) == 1
 
 
-def test_flip_flop_is_recorded_at_most_once_more(site: Site, cli: Cli) -> None:
+def _waver(site: Site, cli: Cli, step: float) -> list[int]:
     one_article(site, cli)
     a = article_html("Story", PARAS)
     b = article_html(
@@ -198,9 +199,17 @@ def test_flip_flop_is_recorded_at_most_once_more(site: Site, cli: Cli) -> None:
     versions = []
     for i, page in enumerate([a, b, a, b, a, b, a]):
         site.put("/story", page)
-        run(cli, T0 + i * DAY)
+        run(cli, T0 + i * step)
         versions.append(cli.json("status", site.url("/story"))["versions"])
-    assert versions == [1, 2, 3, 4, 4, 4, 4]
+    return versions
+
+
+def test_a_page_wavering_within_a_day_is_recorded_at_most_once_more(site: Site, cli: Cli) -> None:
+    assert _waver(site, cli, 2 * HOUR) == [1, 2, 3, 4, 4, 4, 4]
+
+
+def test_a_text_brought_back_days_later_is_news_again(site: Site, cli: Cli) -> None:
+    assert _waver(site, cli, 2 * DAY) == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_removed_and_restored(site: Site, cli: Cli) -> None:
