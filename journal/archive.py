@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from journal import commits, leftovers
+from journal.children import popen_apart
 from journal.errors import JournalError, NoArchive, PushFailed
-from journal.interrupt import popen_apart
 from journal.lock import held as held_locks
 from journal.models import Change, Revision
 
@@ -76,7 +76,7 @@ def _repo_type() -> type[git.Repo]:
         return popen_apart(*args, **kwargs)
 
     # GitPython starts its processes through this one name; the group a git is moved
-    # to must be its own from the fork on (interrupt.held_signals).
+    # to must be its own from the fork on (children.held_signals).
     git.cmd.safer_popen = popen
 
     class Repo(git.Repo):

@@ -27,8 +27,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from journal.children import STOP_SIGNALS, held_signals
 from journal.errors import FeedError
-from journal.interrupt import STOP_SIGNALS, held_signals
 from journal.models import Extraction, FeedResult, NotArticle, PageRules
 from journal.pagewords import Page
 

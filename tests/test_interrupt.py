@@ -239,7 +239,7 @@ def test_a_stop_keeps_what_arrives_within_the_grace_and_drops_the_rest(
 
 SPAWNER = """
 import asyncio, signal, subprocess, sys, time
-from journal.interrupt import popen_apart
+from journal.children import popen_apart
 from journal.workers import ExtractorPool
 
 heard = 0
