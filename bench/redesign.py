@@ -415,18 +415,19 @@ def furniture(a: Article, rng: random.Random) -> bool:
     """Lines of page furniture between the paragraphs."""
     if len(a.paragraphs) < 2:
         return False
+    section = rng.choice(_SECTIONS)
+    # As sites print them: the section's name links to the section (BBC: "From the
+    # section <a>US & Canada</a>").
     lines = [
         "Advertisement",
-        f"From the section {rng.choice(_SECTIONS)}",
+        f'From the section <a href="/{token(rng)}">{escape(section)}</a>',
         "Published",
         f"{rng.randint(2, 12)} min read",
         "Story continues below advertisement",
-        f"Listen to this article · {rng.randint(2, 9)}:{rng.randint(10, 59)}",
+        escape(f"Listen to this article · {rng.randint(2, 9)}:{rng.randint(10, 59)}"),
     ]
     for line in rng.sample(lines, 3):
-        insert_after(
-            rng.choice(a.paragraphs[:-1]), element(f'<div class="{token(rng)}">{escape(line)}</div>')
-        )
+        insert_after(rng.choice(a.paragraphs[:-1]), element(f'<div class="{token(rng)}">{line}</div>'))
     return True
 
 
