@@ -359,10 +359,6 @@ class Archive:
             if revision is not None:
                 yield revision
 
-    def commits_between(self, old: str | None, new: str) -> int:
-        spec = new if old is None else f"{old}..{new}"
-        return int(self.git("rev-list", "--count", spec))
-
     def is_ancestor(self, old: str, new: str) -> bool:
         import git
 
@@ -410,9 +406,6 @@ class Archive:
 
     def stage(self, path: str) -> None:
         self.git("update-index", "--add", "--", path)
-
-    def is_clean(self) -> bool:
-        return not self.git("status", "--porcelain", "--untracked-files=normal").strip()
 
     # -- upkeep ------------------------------------------------------------------
 

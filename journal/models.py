@@ -174,7 +174,6 @@ class Settings:
     push_remote: str | None = None
     push_branch: str = "main"
     feed_base_url: str = "http://127.0.0.1:8000"
-    failures_shown_after: int = 3
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)

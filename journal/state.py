@@ -356,9 +356,6 @@ class State:
             (source, extractor),
         )
 
-    def all_due(self, now: float) -> list[ArticleRow]:
-        return self._articles("WHERE next_check IS NOT NULL AND next_check <= ? ORDER BY next_check", (now,))
-
     def next_due(self) -> float | None:
         row = self.db.execute("SELECT MIN(next_check) FROM articles").fetchone()
         return None if row[0] is None else float(row[0])
