@@ -161,15 +161,15 @@ class Checker:
         if text_fp == row.fingerprint and not row.removed:
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
-        if row.fingerprint and text_fp != row.fingerprint and self.flip_flop(row, text_fp):
+        if (
+            row.fingerprint
+            and text_fp != row.fingerprint
+            and flip_flop(self.state, row, text_fp, self.clock())
+        ):
             self._unchanged(row, rules, resp, headline_meta=found.headline_meta)
             return
         change = Change.NEW if row.versions == 0 else Change.RESTORED if row.removed else Change.EDIT
         self.ledger.commit(row, change, doc, text_fp, resp, found.headline_meta, previous)
-
-    def flip_flop(self, row: ArticleRow, text_fp: str) -> bool:
-        """A text this article has had twice already, the latest time within a day."""
-        return flip_flop(self.state, row, text_fp, self.clock())
 
     async def _upgrade(self, row: ArticleRow, found: Extraction) -> ArticleText | None:
         """The extractor changed since the latest version: keep its re-flow apart from edits.
