@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
@@ -97,7 +97,8 @@ def _announced(body: bytes, base: str) -> tuple[Offer, ...]:
         kind = (link.get("type") or "").split(";", 1)[0].strip().lower()
         if "alternate" in rel and kind in _FEED_TYPES and link.get("href"):
             url = _address(link.get("href", ""), base)
-            if url and url not in found and "comments" not in url:
+            # A blog's comments feed (WordPress's /comments/feed/) follows readers, not stories.
+            if url and url not in found and "comments" not in urlsplit(url).path.lower().split("/"):
                 found[url] = Offer(url, "feed")
     return tuple(found.values())
 

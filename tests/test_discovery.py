@@ -15,6 +15,7 @@ HOME = """<!doctype html><html><head><title>The Daily Fixture</title>
 <link rel="alternate" type="application/rss+xml" title="Top stories" href="/rss/top.xml">
 <link rel="alternate" type="application/atom+xml; charset=utf-8" href="http://{host}/atom.xml">
 <link rel="alternate" type="application/rss+xml" href="/comments/feed.xml">
+<link rel="alternate" type="application/rss+xml" title="Opinion" href="/rss/opinion-and-comments.xml">
 <link rel="alternate" hreflang="fr" href="/fr/">
 <link rel="stylesheet" href="/style.css">
 </head><body><h1>Today's news</h1></body></html>"""
@@ -55,6 +56,7 @@ def test_a_home_page_is_refused_with_the_feeds_and_news_sitemaps_it_offers(site:
     assert result.stderr.strip() == (
         f"journal: {home} is a web page, not a feed. It offers: "
         f"{site.url('/rss/top.xml')} (feed); {site.url('/atom.xml')} (feed); "
+        f"{site.url('/rss/opinion-and-comments.xml')} (feed); "
         f"{site.url('/sitemaps/news.xml')} (news sitemap); {site.url('/sitemap_index.xml')} (sitemap index). "
         'Add one with "journal source add NAME URL".'
     )
