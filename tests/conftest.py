@@ -27,6 +27,15 @@ class Page:
     handler: Callable[[BaseHTTPRequestHandler], None] | None = None  # full control
 
 
+def reply(req: BaseHTTPRequestHandler, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:
+    """Answer a request 200 with `body` (for pages a test serves through a handler of its own)."""
+    req.send_response(200)
+    req.send_header("Content-Type", content_type)
+    req.send_header("Content-Length", str(len(body)))
+    req.end_headers()
+    req.wfile.write(body)
+
+
 class Site:
     """A tiny web site whose pages a test can swap while it runs."""
 

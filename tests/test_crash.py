@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import PARAS, Cli, Page, Site, Webhook, article_html, make_archive, rss
+from conftest import PARAS, Cli, Page, Site, Webhook, article_html, make_archive, reply, rss
 
 from journal import index
 from journal.archive import Archive, Identity, Writer
@@ -44,11 +44,7 @@ def changing_page(n: int) -> Page:
         body = article_html(
             f"Live story {n}", [*PARAS, f"Update number {edition} to story {n} was filed by our reporter."]
         ).encode()
-        req.send_response(200)
-        req.send_header("Content-Type", "text/html; charset=utf-8")
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        req.wfile.write(body)
+        reply(req, body)
 
     return Page(b"", handler=handler)
 
@@ -220,11 +216,7 @@ def test_a_second_updater_is_refused_while_reads_go_on(site: Site, cli: Cli) -> 
 
     def hold(req: BaseHTTPRequestHandler) -> None:
         release.wait(60)
-        req.send_response(200)
-        req.send_header("Content-Type", "text/html; charset=utf-8")
-        req.send_header("Content-Length", str(len(held)))
-        req.end_headers()
-        req.wfile.write(held)
+        reply(req, held)
 
     site.pages["/s/1"] = Page(b"", handler=hold)
     site.put("/feed.xml", rss([{"link": link} for link in links]))

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import PARAS, Page, Site, article_html, make_archive, rss
+from conftest import PARAS, Page, Site, article_html, make_archive, reply, rss
 
 from journal import interrupt
 from journal.archive import Archive
@@ -40,11 +40,7 @@ def served_pages(site: Site, seconds: float) -> list[str]:
 
         def handler(req: BaseHTTPRequestHandler) -> None:
             time.sleep(seconds)
-            req.send_response(200)
-            req.send_header("Content-Type", "text/html; charset=utf-8")
-            req.send_header("Content-Length", str(len(body)))
-            req.end_headers()
-            req.wfile.write(body)
+            reply(req, body)
             req.wfile.flush()
             with lock:
                 site.done.append(req.path)  # type: ignore[attr-defined]

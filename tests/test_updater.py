@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
-from conftest import PARAS, Cli, Page, Site, article_html, make_archive, rss
+from conftest import PARAS, Cli, Page, Site, article_html, make_archive, reply, rss
 
 from journal import config, sources, update
 from journal.archive import Archive
@@ -127,20 +127,12 @@ def test_a_source_is_checked_while_another_sources_feed_is_still_loading(site: S
 
     def slow(handler: BaseHTTPRequestHandler) -> None:
         waited.append(fast_article_fetched.wait(timeout=15))
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/rss+xml")
-        handler.send_header("Content-Length", str(len(slow_feed)))
-        handler.end_headers()
-        handler.wfile.write(slow_feed)
+        reply(handler, slow_feed, "application/rss+xml")
 
     def fast_story(handler: BaseHTTPRequestHandler) -> None:
         fast_article_fetched.set()
         body = article_html("Fast story", PARAS).encode()
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        reply(handler, body)
 
     site.pages["/fast/story"] = Page(b"", handler=fast_story)
     site.pages["/slow/feed.xml"] = Page(b"", handler=slow)
@@ -356,11 +348,7 @@ def test_a_deep_queue_at_one_host_does_not_hold_up_another_host(site: Site, tmp_
 
         def small_story(handler: BaseHTTPRequestHandler) -> None:
             big_fetched_before.append(sum(p.startswith("/big/") for p, _ in site.requests))
-            handler.send_response(200)
-            handler.send_header("Content-Type", "text/html; charset=utf-8")
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body)
+            reply(handler, body)
 
         feed = rss([{"link": other.url("/story")}]).encode()
 
@@ -368,11 +356,7 @@ def test_a_deep_queue_at_one_host_does_not_hold_up_another_host(site: Site, tmp_
             deadline = time.monotonic() + 15
             while not any(p.startswith("/big/") for p, _ in site.requests) and time.monotonic() < deadline:
                 time.sleep(0.01)  # until the big source's articles are queued and going
-            handler.send_response(200)
-            handler.send_header("Content-Type", "application/rss+xml")
-            handler.send_header("Content-Length", str(len(feed)))
-            handler.end_headers()
-            handler.wfile.write(feed)
+            reply(handler, feed, "application/rss+xml")
 
         other.pages["/story"] = Page(b"", handler=small_story)
         other.pages["/feed.xml"] = Page(b"", handler=late_feed)
