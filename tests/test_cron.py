@@ -12,23 +12,15 @@ from conftest import PARAS, Cli, Site, article_html, rss
 
 from journal import update
 from journal.archive import Archive
+from journal.summary import QuietReporter
 
 
-class Notes:
+class Notes(QuietReporter):
     """A reporter that keeps what it is told."""
 
     def __init__(self) -> None:
         self.notes: list[str] = []
         self.progress_lines: list[str] = []
-
-    def phase(self, name: str, total: int) -> None:
-        pass
-
-    def extend(self, name: str, amount: int) -> None:
-        pass
-
-    def advance(self, name: str, amount: int = 1) -> None:
-        pass
 
     def note(self, message: str) -> None:
         self.notes.append(message)
